@@ -1,0 +1,101 @@
+package event
+
+import (
+	"errors"
+	"sync"
+	"testing"
+)
+
+func TestBusFansOutAndCountsDrops(t *testing.T) {
+	b := NewBus()
+	fast, _ := b.Subscribe("fast", 10)
+	slow, _ := b.Subscribe("slow", 2)
+	for range 5 {
+		b.Publish(&Event{})
+	}
+	if got := len(fast.C()); got != 5 {
+		t.Errorf("fast queued %d, want 5", got)
+	}
+	st := slow.Stats()
+	if st.Queued != 2 || st.Delivered != 2 || st.Dropped != 3 {
+		t.Errorf("slow stats %+v, want 2 queued, 2 delivered, 3 dropped", st)
+	}
+	if _, err := b.Subscribe("late", 1); !errors.Is(err, ErrBusStarted) {
+		t.Errorf("late Subscribe err = %v, want ErrBusStarted", err)
+	}
+}
+
+func TestBusCloseDrainsAndDropsLatePublishes(t *testing.T) {
+	b := NewBus()
+	s, _ := b.Subscribe("s", 4)
+	b.Publish(&Event{Method: "A"})
+	b.Close()
+	b.Close() // idempotent
+	if b.Publish(&Event{}) {
+		t.Error("Publish after Close reported success")
+	}
+	var got []string
+	for e := range s.C() {
+		got = append(got, e.Method)
+	}
+	if len(got) != 1 || got[0] != "A" || s.Stats().Dropped != 1 {
+		t.Errorf("got %v, stats %+v", got, s.Stats())
+	}
+}
+
+func TestBusConcurrentPublishClose(t *testing.T) {
+	b := NewBus()
+	s, _ := b.Subscribe("s", 1<<16)
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Go(func() {
+			for range 1000 {
+				b.Publish(&Event{})
+			}
+		})
+	}
+	go func() {
+		for range s.C() {
+		}
+	}()
+	wg.Wait()
+	b.Close()
+	st := s.Stats()
+	if st.Delivered+st.Dropped != 4000 {
+		t.Errorf("delivered %d + dropped %d != 4000", st.Delivered, st.Dropped)
+	}
+}
+
+func TestUUIDRoundTrip(t *testing.T) {
+	u := NewUUID()
+	if u[6]>>4 != 4 || u[8]>>6 != 2 {
+		t.Fatalf("%s is not a version 4 variant 1 UUID", u)
+	}
+	v, err := ParseUUID(u.String())
+	if err != nil || v != u {
+		t.Fatalf("ParseUUID(%s) = %s, %v", u, v, err)
+	}
+	for _, bad := range []string{"", "not-a-uuid", "0123456789abcdef0123456789abcdef0123", "0123456z-89ab-cdef-0123-456789abcdef"} {
+		if _, err := ParseUUID(bad); err == nil {
+			t.Errorf("ParseUUID(%q) accepted", bad)
+		}
+	}
+}
+
+func BenchmarkPublish(b *testing.B) {
+	bus := NewBus()
+	s, _ := bus.Subscribe("s", 1024)
+	done := make(chan struct{})
+	go func() {
+		for range s.C() {
+		}
+		close(done)
+	}()
+	e := &Event{}
+	b.ReportAllocs()
+	for b.Loop() {
+		bus.Publish(e)
+	}
+	bus.Close()
+	<-done
+}
