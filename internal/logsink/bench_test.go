@@ -1,0 +1,101 @@
+package logsink
+
+import (
+	"log/slog"
+	"math/rand/v2"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/sentrypeer/sentrypeer/internal/event"
+)
+
+// junkEvent is a probe of binary junk: most bytes need escaping.
+func junkEvent() *event.Event {
+	e := testEvent(1)
+	rng := rand.New(rand.NewPCG(1, 2))
+	raw := make([]byte, 1024)
+	for i := range raw {
+		raw[i] = byte(rng.UintN(256))
+	}
+	e.Raw, e.ParseError = string(raw), "sip: no start line"
+	return e
+}
+
+func BenchmarkJSONEncode(b *testing.B) {
+	for _, bc := range []struct {
+		name string
+		e    *event.Event
+	}{
+		{"sipvicious", testEvent(1)},
+		{"junk", junkEvent()},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			buf := appendEvent(nil, bc.e, &testInfo)
+			b.SetBytes(int64(len(buf)))
+			b.ReportAllocs()
+			start := time.Now()
+			for b.Loop() {
+				buf = appendEvent(buf[:0], bc.e, &testInfo)
+			}
+			b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "lines/s")
+		})
+	}
+	b.Run("sipvicious-parallel", func(b *testing.B) {
+		e := testEvent(1)
+		b.ReportAllocs()
+		b.RunParallel(func(pb *testing.PB) {
+			var buf []byte
+			for pb.Next() {
+				buf = appendEvent(buf[:0], e, &testInfo)
+			}
+		})
+	})
+}
+
+// BenchmarkJSONSink measures the whole sink: events through a channel, Run
+// encoding and writing them to a file. lines/s includes draining the queue.
+func BenchmarkJSONSink(b *testing.B) {
+	for _, bc := range []struct {
+		name string
+		e    *event.Event
+	}{
+		{"sipvicious", testEvent(1)},
+		{"junk", junkEvent()},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			path := filepath.Join(b.TempDir(), "bench.json")
+			j, err := OpenJSON(path, testInfo, slog.New(slog.DiscardHandler))
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer j.Close()
+			events := make(chan *event.Event, 4096)
+			done := make(chan error, 1)
+			b.SetBytes(int64(len(appendEvent(nil, bc.e, &testInfo))))
+			b.ReportAllocs()
+			start := time.Now()
+			go func() { done <- j.Run(b.Context(), events) }()
+			for b.Loop() {
+				events <- bc.e
+			}
+			close(events)
+			if err := <-done; err != nil {
+				b.Fatal(err)
+			}
+			b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "lines/s")
+			if s := j.Stats(); s.Written != uint64(b.N) || s.Failed != 0 {
+				b.Fatalf("Stats = %+v after %d events", s, b.N)
+			}
+		})
+	}
+}
+
+func BenchmarkSyslogLine(b *testing.B) {
+	e := testEvent(1)
+	var buf []byte
+	b.ReportAllocs()
+	for b.Loop() {
+		buf = appendSyslogLine(buf[:0], e)
+	}
+}

@@ -1,0 +1,195 @@
+package logsink
+
+import (
+	"net/netip"
+	"strconv"
+	"time"
+	"unicode/utf8"
+
+	"github.com/sentrypeer/sentrypeer/internal/event"
+)
+
+// notFound is what the original writes for a called number or user agent
+// that the message did not carry (BAD_ACTOR_NOT_FOUND in bad_actor.h).
+const notFound = "NOT_FOUND"
+
+// timestampLayout is the original's event_timestamp format ("%Y-%m-%d
+// %H:%M:%S.%06ld" of the nanoseconds, which almost always prints nine
+// digits). T-Pot parses it with "yyyy-MM-dd HH:mm:ss.SSSSSSSSS", so we always
+// print exactly nine. Unlike the original (local time) we print UTC.
+const timestampLayout = "2006-01-02 15:04:05.000000000"
+
+// appendEvent appends e as one JSON object and a newline. The original's
+// thirteen keys come first, in its order; ours follow. Every key is always
+// present so that consumers see a stable schema.
+func appendEvent(b []byte, e *event.Event, info *AppInfo) []byte {
+	b = append(b, `{"app_name":`...)
+	b = appendString(b, info.Name)
+	b = append(b, `,"app_version":`...)
+	b = appendString(b, info.Version)
+	b = append(b, `,"event_timestamp":"`...)
+	b = appendTimestamp(b, e.Time)
+	b = append(b, `","event_uuid":"`...)
+	b, _ = e.ID.AppendText(b)
+	b = append(b, `","created_by_node_id":"`...)
+	b, _ = e.NodeID.AppendText(b)
+	b = append(b, `","collected_method":`...)
+	b = appendString(b, e.Collected.String())
+	b = append(b, `,"transport_type":`...)
+	b = appendString(b, e.Transport.String())
+	b = append(b, `,"source_ip":"`...)
+	b = appendAddr(b, e.Source)
+	b = append(b, `","destination_ip":"`...)
+	b = appendAddr(b, e.Destination)
+	b = append(b, `","called_number":`...)
+	b = appendString(b, orNotFound(e.CalledNumber))
+	b = append(b, `,"sip_method":`...)
+	b = appendString(b, e.Method)
+	b = append(b, `,"sip_user_agent":`...)
+	b = appendString(b, orNotFound(e.UserAgent))
+	b = append(b, `,"sip_message":`...)
+	b = appendString(b, e.Raw)
+
+	b = append(b, `,"source_port":`...)
+	b = strconv.AppendUint(b, uint64(e.Source.Port()), 10)
+	b = append(b, `,"destination_port":`...)
+	b = strconv.AppendUint(b, uint64(e.Destination.Port()), 10)
+	b = append(b, `,"sip_request_uri":`...)
+	b = appendString(b, e.RequestURI)
+	b = append(b, `,"called_number_normalised":`...)
+	b = appendString(b, e.CalledNumberNorm)
+	b = append(b, `,"sip_from":`...)
+	b = appendString(b, e.From)
+	b = append(b, `,"sip_to":`...)
+	b = appendString(b, e.To)
+	b = append(b, `,"sip_call_id":`...)
+	b = appendString(b, e.CallID)
+	b = append(b, `,"sip_cseq":`...)
+	b = appendString(b, e.CSeq)
+	b = append(b, `,"sip_contact":`...)
+	b = appendString(b, e.Contact)
+	b = append(b, `,"sip_via":`...)
+	b = appendString(b, e.Via)
+	b = append(b, `,"sip_message_truncated":`...)
+	b = strconv.AppendBool(b, e.RawTruncated)
+	b = append(b, `,"parse_error":`...)
+	b = appendString(b, e.ParseError)
+	return append(b, "}\n"...)
+}
+
+func orNotFound(s string) string {
+	if s == "" {
+		return notFound
+	}
+	return s
+}
+
+// appendAddr appends the bare address of ap, IPv4-mapped IPv6 addresses
+// unmapped (consumers geolocate source_ip, as the original's dotted quad), or
+// nothing when ap is the zero value. The output never needs escaping.
+func appendAddr(b []byte, ap netip.AddrPort) []byte {
+	return ap.Addr().Unmap().AppendTo(b)
+}
+
+// appendTimestamp appends t in UTC in [timestampLayout], by hand because
+// time.AppendFormat costs several times more per line.
+func appendTimestamp(b []byte, t time.Time) []byte {
+	t = t.UTC()
+	year, month, day := t.Date()
+	if year < 0 || year > 9999 {
+		return t.AppendFormat(b, timestampLayout)
+	}
+	hour, minute, sec := t.Clock()
+	b = appendDigits(b, year, 4)
+	b = append(b, '-')
+	b = appendDigits(b, int(month), 2)
+	b = append(b, '-')
+	b = appendDigits(b, day, 2)
+	b = append(b, ' ')
+	b = appendDigits(b, hour, 2)
+	b = append(b, ':')
+	b = appendDigits(b, minute, 2)
+	b = append(b, ':')
+	b = appendDigits(b, sec, 2)
+	b = append(b, '.')
+	return appendDigits(b, t.Nanosecond(), 9)
+}
+
+// appendDigits appends the non-negative v zero-padded to width digits
+// (v must have at most width digits).
+func appendDigits(b []byte, v, width int) []byte {
+	n := len(b)
+	for range width {
+		b = append(b, '0')
+	}
+	for i := n + width - 1; i >= n; i-- {
+		b[i] = byte('0' + v%10)
+		v /= 10
+	}
+	return b
+}
+
+const hexDigits = "0123456789abcdef"
+
+// plain reports whether the byte c goes into a JSON string as it is: ASCII
+// from space up, except the quote and the backslash. Bytes from 0x80 up take
+// the UTF-8 path.
+func plain(c byte) bool {
+	return c >= 0x20 && c < utf8.RuneSelf && c != '"' && c != '\\'
+}
+
+// appendString appends s as a quoted JSON string, byte for byte as
+// encoding/json with SetEscapeHTML(false) writes it: \b \f \n \r \t and \u00XX
+// for the other control characters, each byte of invalid UTF-8 as \ufffd, and
+// U+2028 and U+2029 escaped (JavaScript treats them as line ends).
+func appendString(b []byte, s string) []byte {
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if plain(c) {
+			i++
+			continue
+		}
+		if c < utf8.RuneSelf {
+			b = append(b, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				b = append(b, '\\', c)
+			case '\b':
+				b = append(b, '\\', 'b')
+			case '\f':
+				b = append(b, '\\', 'f')
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+			i++
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			b = append(b, s[start:i]...)
+			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xf])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
+}
