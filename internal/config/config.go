@@ -1,0 +1,107 @@
+// Package config holds the daemon's settings and loads them from, in order
+// of increasing precedence, built-in defaults, a config file (-g), the
+// SENTRYPEER_* environment variables and the command line.
+//
+// Every setting has one long flag name (which is also its name in the
+// config file), optionally the original SentryPeer single-letter flag, and
+// optionally an environment variable. Bad values stop start-up with an error
+// naming the setting and what it allows.
+package config
+
+import (
+	"net/netip"
+	"path/filepath"
+	"time"
+)
+
+// Config is the complete, validated configuration of the daemon.
+type Config struct {
+	// DataDir holds the database (unless DBFile says otherwise), the JSON
+	// log, the node id and generated TLS keys. Default "sentrypeer-data".
+	DataDir string
+	// DBFile is the SQLite database. Default DataDir/sentrypeer.db.
+	DBFile string
+
+	// SIPDisable turns the SIP listeners off (-R).
+	SIPDisable bool
+	// SIPListen are the addresses served over both UDP and TCP.
+	SIPListen []netip.AddrPort
+	// SIPListenDefault is true when SIPListen was not set: addresses that
+	// this host cannot bind (no IPv6) are then skipped with a warning.
+	SIPListenDefault bool
+	// TLSListen is the TLS address (-z), used when TLSCert or TLSSelfSigned is set.
+	TLSListen     netip.AddrPort
+	TLSCert       string
+	TLSKey        string
+	TLSSelfSigned bool
+
+	// SIPResponsive makes the honeypot answer probes (-r); silent otherwise.
+	SIPResponsive bool
+	// SIPServer is the Server header of responsive answers.
+	SIPServer string
+
+	// SIPMaxMessage caps one SIP message over TCP/TLS, in bytes.
+	SIPMaxMessage int
+	// SIPRawMax caps the raw message kept per event, in bytes.
+	SIPRawMax int
+	// TCPIdleTimeout closes a TCP/TLS connection that sends no complete
+	// message for this long.
+	TCPIdleTimeout time.Duration
+	// TCPMaxPerSource and TCPMaxConns cap concurrent stream connections.
+	TCPMaxPerSource int
+	TCPMaxConns     int
+
+	// QueueSize is the capacity, in events, of each sink's queue.
+	QueueSize int
+	// FlushInterval is how often queued events are committed to the store:
+	// a kill -9 loses at most the events of the last interval.
+	FlushInterval time.Duration
+	// MaxAge is how long events are kept.
+	MaxAge time.Duration
+
+	JSONLog     bool
+	JSONLogFile string
+	Syslog      bool
+	// SyslogAddress is "" for the local syslog socket, else network:host:port.
+	SyslogAddress string
+
+	Verbose bool
+	Debug   bool
+
+	// Settings of the original that later versions implement; kept so that
+	// they are parsed, validated and reported rather than ignored.
+	API            bool
+	PeerToPeer     bool
+	BootstrapNodes []string
+	WebhookURL     string
+
+	// ConfigFile is the file the settings were read from, if any.
+	ConfigFile string
+}
+
+// Unimplemented lists the settings that were set but are not backed by a
+// feature in this version, by their flag and environment names.
+func (c *Config) Unimplemented() []string {
+	var out []string
+	if c.API {
+		out = append(out, "-a (SENTRYPEER_API)")
+	}
+	if c.PeerToPeer {
+		out = append(out, "-p (SENTRYPEER_PEER_TO_PEER)")
+	}
+	if len(c.BootstrapNodes) > 0 {
+		out = append(out, "-b (SENTRYPEER_BOOTSTRAP_NODE)")
+	}
+	if c.WebhookURL != "" {
+		out = append(out, "-w (SENTRYPEER_WEBHOOK_URL)")
+	}
+	return out
+}
+
+// TLSEnabled reports whether a TLS listener is configured.
+func (c *Config) TLSEnabled() bool {
+	return !c.SIPDisable && (c.TLSCert != "" || c.TLSSelfSigned)
+}
+
+// DataPath returns name inside the data folder.
+func (c *Config) DataPath(name string) string { return filepath.Join(c.DataDir, name) }

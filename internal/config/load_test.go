@@ -1,0 +1,106 @@
+package config
+
+import (
+	"errors"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func envOf(m map[string]string) Env {
+	return func(k string) (string, bool) { v, ok := m[k]; return v, ok }
+}
+
+func TestLoadDefaults(t *testing.T) {
+	c, err := Load(nil, envOf(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []netip.AddrPort{netip.MustParseAddrPort("0.0.0.0:5060"), netip.MustParseAddrPort("[::]:5060")}
+	if len(c.SIPListen) != 2 || c.SIPListen[0] != want[0] || c.SIPListen[1] != want[1] || !c.SIPListenDefault {
+		t.Errorf("SIPListen = %v (default %v), want %v", c.SIPListen, c.SIPListenDefault, want)
+	}
+	if c.DBFile != filepath.Join("sentrypeer-data", "sentrypeer.db") || c.MaxAge != 7*24*time.Hour || c.SIPResponsive || c.JSONLog {
+		t.Errorf("unexpected defaults: %+v", c)
+	}
+}
+
+func TestLoadPrecedence(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "sp.conf")
+	os.WriteFile(file, []byte("# comment\nsip-listen = 127.0.0.1:5070\nmax-age = ${AGE}\nsip-responsive = true\njson-log = 1\n"), 0o600)
+	tests := []struct {
+		name   string
+		args   []string
+		env    map[string]string
+		check  func(c Config) bool
+		errHas string
+	}{
+		{name: "file", args: []string{"-g", file}, env: map[string]string{"AGE": "2h"},
+			check: func(c Config) bool {
+				return c.SIPListen[0].String() == "127.0.0.1:5070" && c.MaxAge == 2*time.Hour && c.SIPResponsive && c.JSONLog && !c.SIPListenDefault
+			}},
+		{name: "env beats file", args: []string{"-g", file}, env: map[string]string{"AGE": "2h", "SENTRYPEER_SIP_RESPONSIVE": "0", "SENTRYPEER_SIP_LISTEN": "127.0.0.2:5080,[::1]:5080"},
+			check: func(c Config) bool {
+				return !c.SIPResponsive && len(c.SIPListen) == 2 && c.SIPListen[1].String() == "[::1]:5080"
+			}},
+		{name: "flag beats env", args: []string{"-r", "--sip-listen", "127.0.0.3:1", "--sip-listen", "127.0.0.3:2"}, env: map[string]string{"SENTRYPEER_SIP_RESPONSIVE": "false"},
+			check: func(c Config) bool { return c.SIPResponsive && len(c.SIPListen) == 2 }},
+		{name: "config file from env", env: map[string]string{"SENTRYPEER_CONFIG_FILE": file, "AGE": "3h"},
+			check: func(c Config) bool { return c.MaxAge == 3*time.Hour }},
+		{name: "original zero is off", env: map[string]string{"SENTRYPEER_JSON_LOG": "0"},
+			check: func(c Config) bool { return !c.JSONLog }},
+		{name: "json log file implies json log", args: []string{"-l", "/tmp/x.log"},
+			check: func(c Config) bool { return c.JSONLog && c.JSONLogFile == "/tmp/x.log" }},
+		{name: "bad bool env", env: map[string]string{"SENTRYPEER_VERBOSE": "yes"}, errHas: "SENTRYPEER_VERBOSE"},
+		{name: "bad bool flag", args: []string{"-v=maybe"}, errHas: "true, false, 1 or 0"},
+		{name: "bad listen", args: []string{"--sip-listen", "localhost:5060"}, errHas: "--sip-listen"},
+		{name: "duplicate listen", args: []string{"--sip-listen", "127.0.0.1:1,127.0.0.1:1"}, errHas: "twice"},
+		{name: "bad age", args: []string{"--max-age", "1s"}, errHas: "--max-age"},
+		{name: "cert without key", args: []string{"-t", "c.pem"}, errHas: "go together"},
+		{name: "unknown flag", args: []string{"--nope"}, errHas: "nope"},
+		{name: "stray argument", args: []string{"extra"}, errHas: "unexpected argument"},
+		{name: "bad file line", args: []string{"-g", filepath.Join(dir, "bad.conf")}, errHas: "unknown setting"},
+		{name: "missing file", args: []string{"-g", filepath.Join(dir, "none.conf")}, errHas: "-g"},
+	}
+	os.WriteFile(filepath.Join(dir, "bad.conf"), []byte("no-such = 1\n"), 0o600)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := Load(tt.args, envOf(tt.env))
+			if tt.errHas != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.errHas) {
+					t.Fatalf("err = %v, want it to mention %q", err, tt.errHas)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !tt.check(c) {
+				t.Errorf("unexpected config %+v", c)
+			}
+		})
+	}
+}
+
+func TestLoadInfo(t *testing.T) {
+	for _, a := range []string{"-h", "--help", "-V", "--version"} {
+		_, err := Load([]string{a}, envOf(nil))
+		if !errors.Is(err, ErrHelp) && !errors.Is(err, ErrVersion) {
+			t.Errorf("%s: err = %v", a, err)
+		}
+	}
+}
+
+func TestUsageListsEverySetting(t *testing.T) {
+	var b strings.Builder
+	Usage(&b)
+	for _, s := range settings() {
+		if !strings.Contains(b.String(), "--"+s.name) || (s.env != "" && !strings.Contains(b.String(), s.env)) {
+			t.Errorf("usage lacks %s", s.label())
+		}
+	}
+}

@@ -1,0 +1,198 @@
+package config
+
+import (
+	"fmt"
+	"net/netip"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// setting describes one configuration knob in all its spellings.
+type setting struct {
+	name    string // long flag name, and the key in the config file
+	short   string // the original SentryPeer flag, if any
+	env     string // environment variable, if any
+	isBool  bool
+	multi   bool // may be given several times; values may be comma-separated
+	def     string
+	usage   string
+	allowed string // what a valid value looks like, for error messages
+	apply   func(c *Config, v string) error
+}
+
+// settings is the complete list, in the order -h prints them.
+func settings() []setting {
+	return []setting{
+		{name: "data-dir", env: "SENTRYPEER_DATA_DIR", def: "sentrypeer-data",
+			usage: "folder for the database, JSON log, node id and generated keys", allowed: "a path",
+			apply: func(c *Config, v string) error { return nonEmpty(v, &c.DataDir) }},
+		{name: "db-file", short: "f", env: "SENTRYPEER_DB_FILE",
+			usage: "SQLite database file (default DATA-DIR/sentrypeer.db)", allowed: "a path",
+			apply: func(c *Config, v string) error { return nonEmpty(v, &c.DBFile) }},
+		{name: "sip-listen", env: "SENTRYPEER_SIP_LISTEN", multi: true, def: "0.0.0.0:5060,[::]:5060",
+			usage: "addresses served over UDP and TCP, comma-separated host:port ([::1]:5060 for IPv6)", allowed: "host:port with an IP address",
+			apply: func(c *Config, v string) error {
+				ap, err := parseAddrPort(v)
+				c.SIPListen = append(c.SIPListen, ap)
+				return err
+			}},
+		{name: "sip-disable", short: "R", env: "SENTRYPEER_SIP_DISABLE", isBool: true,
+			usage: "disable SIP entirely", apply: boolTo(func(c *Config) *bool { return &c.SIPDisable })},
+		{name: "sip-responsive", short: "r", env: "SENTRYPEER_SIP_RESPONSIVE", isBool: true,
+			usage: "answer probes with valid SIP (silent otherwise)", apply: boolTo(func(c *Config) *bool { return &c.SIPResponsive })},
+		{name: "sip-server", env: "SENTRYPEER_SIP_SERVER", def: "FPBX-16.0.40.7(18.20.2)",
+			usage: "Server header of responsive answers", allowed: "printable text",
+			apply: func(c *Config, v string) error {
+				for i := 0; i < len(v); i++ {
+					if v[i] < 0x20 || v[i] == 0x7f {
+						return fmt.Errorf("contains a control character")
+					}
+				}
+				return nonEmpty(v, &c.SIPServer)
+			}},
+		{name: "tls-listen", short: "z", env: "SENTRYPEER_TLS_LISTEN_ADDRESS", def: "0.0.0.0:5061",
+			usage: "SIP over TLS address, served when a certificate is given", allowed: "host:port with an IP address",
+			apply: func(c *Config, v string) (err error) { c.TLSListen, err = parseAddrPort(v); return err }},
+		{name: "tls-cert", short: "t", env: "SENTRYPEER_CERT",
+			usage: "TLS certificate file (PEM)", allowed: "a path",
+			apply: func(c *Config, v string) error { return nonEmpty(v, &c.TLSCert) }},
+		{name: "tls-key", short: "k", env: "SENTRYPEER_KEY",
+			usage: "TLS private key file (PEM)", allowed: "a path",
+			apply: func(c *Config, v string) error { return nonEmpty(v, &c.TLSKey) }},
+		{name: "tls-self-signed", env: "SENTRYPEER_TLS_SELF_SIGNED", isBool: true,
+			usage: "serve TLS with a self-signed certificate created in the data folder",
+			apply: boolTo(func(c *Config) *bool { return &c.TLSSelfSigned })},
+		{name: "sip-max-message", env: "SENTRYPEER_SIP_MAX_MESSAGE", def: "65535",
+			usage: "largest SIP message accepted over TCP/TLS, bytes", allowed: "an integer from 1024 to 1048576",
+			apply: intIn(1024, 1<<20, func(c *Config) *int { return &c.SIPMaxMessage })},
+		{name: "sip-raw-max", env: "SENTRYPEER_SIP_RAW_MAX", def: "4096",
+			usage: "raw message bytes kept per event", allowed: "an integer from 0 to 65535",
+			apply: intIn(0, 65535, func(c *Config) *int { return &c.SIPRawMax })},
+		{name: "tcp-idle-timeout", env: "SENTRYPEER_TCP_IDLE_TIMEOUT", def: "10s",
+			usage: "close a TCP/TLS connection idle this long", allowed: "a duration from 100ms to 1h, e.g. 10s",
+			apply: durationIn(100*time.Millisecond, time.Hour, func(c *Config) *time.Duration { return &c.TCPIdleTimeout })},
+		{name: "tcp-max-per-source", env: "SENTRYPEER_TCP_MAX_PER_SOURCE", def: "8",
+			usage: "concurrent TCP/TLS connections allowed from one IP", allowed: "an integer from 1 to 65535",
+			apply: intIn(1, 65535, func(c *Config) *int { return &c.TCPMaxPerSource })},
+		{name: "tcp-max-conns", env: "SENTRYPEER_TCP_MAX_CONNS", def: "1024",
+			usage: "concurrent TCP/TLS connections in all", allowed: "an integer from 1 to 1000000",
+			apply: intIn(1, 1_000_000, func(c *Config) *int { return &c.TCPMaxConns })},
+		{name: "queue-size", env: "SENTRYPEER_QUEUE_SIZE", def: "65536",
+			usage: "events each sink may have queued before new ones are dropped (and counted)", allowed: "an integer from 16 to 4194304",
+			apply: intIn(16, 1<<22, func(c *Config) *int { return &c.QueueSize })},
+		{name: "flush-interval", env: "SENTRYPEER_FLUSH_INTERVAL", def: "100ms",
+			usage: "how often queued events are committed; kill -9 loses at most this much", allowed: "a duration from 1ms to 10s",
+			apply: durationIn(time.Millisecond, 10*time.Second, func(c *Config) *time.Duration { return &c.FlushInterval })},
+		{name: "max-age", env: "SENTRYPEER_MAX_AGE", def: "168h",
+			usage: "delete events older than this", allowed: "a duration of at least 1m, e.g. 168h",
+			apply: durationIn(time.Minute, 100*365*24*time.Hour, func(c *Config) *time.Duration { return &c.MaxAge })},
+		{name: "json-log", short: "j", env: "SENTRYPEER_JSON_LOG", isBool: true,
+			usage: "write every probe as a JSON line", apply: boolTo(func(c *Config) *bool { return &c.JSONLog })},
+		{name: "json-log-file", short: "l", env: "SENTRYPEER_JSON_LOG_FILE",
+			usage: "JSON log file (default DATA-DIR/sentrypeer_json.log); setting it turns the JSON log on", allowed: "a path",
+			apply: func(c *Config, v string) error { c.JSONLog = true; return nonEmpty(v, &c.JSONLogFile) }},
+		{name: "syslog", short: "s", env: "SENTRYPEER_SYSLOG", isBool: true,
+			usage: "send \"Source IP: ..., Method: ..., Agent: ...\" lines to syslog", apply: boolTo(func(c *Config) *bool { return &c.Syslog })},
+		{name: "syslog-address", env: "SENTRYPEER_SYSLOG_ADDRESS",
+			usage: "remote syslog as udp:host:port or tcp:host:port (default: the local syslog)", allowed: "udp:host:port or tcp:host:port",
+			apply: func(c *Config, v string) error {
+				network, addr, ok := strings.Cut(v, ":")
+				if !ok || (network != "udp" && network != "tcp") {
+					return fmt.Errorf("want udp:host:port or tcp:host:port")
+				}
+				if _, err := parseAddrPort(addr); err != nil {
+					return err
+				}
+				c.SyslogAddress = v
+				return nil
+			}},
+		{name: "verbose", short: "v", env: "SENTRYPEER_VERBOSE", isBool: true,
+			usage: "log every probe (rate-limited)", apply: boolTo(func(c *Config) *bool { return &c.Verbose })},
+		{name: "debug", short: "d", env: "SENTRYPEER_DEBUG", isBool: true,
+			usage: "debug logging", apply: boolTo(func(c *Config) *bool { return &c.Debug })},
+		{name: "api", short: "a", env: "SENTRYPEER_API", isBool: true,
+			usage: "REST API (not implemented in this version)", apply: boolTo(func(c *Config) *bool { return &c.API })},
+		{name: "peer-to-peer", short: "p", env: "SENTRYPEER_PEER_TO_PEER", isBool: true,
+			usage: "peer-to-peer sharing (not implemented in this version)", apply: boolTo(func(c *Config) *bool { return &c.PeerToPeer })},
+		{name: "bootstrap-node", short: "b", env: "SENTRYPEER_BOOTSTRAP_NODE", multi: true,
+			usage: "peer-to-peer bootstrap multiaddr (not implemented in this version)", allowed: "a multiaddr",
+			apply: func(c *Config, v string) error {
+				if !strings.HasPrefix(v, "/") {
+					return fmt.Errorf("want a multiaddr such as /ip4/192.0.2.1/tcp/4001/p2p/ID")
+				}
+				c.BootstrapNodes = append(c.BootstrapNodes, v)
+				return nil
+			}},
+		{name: "webhook-url", short: "w", env: "SENTRYPEER_WEBHOOK_URL",
+			usage: "URL to POST bad-actor JSON to (not implemented in this version)", allowed: "an http(s) URL",
+			apply: func(c *Config, v string) error {
+				if !strings.HasPrefix(v, "http://") && !strings.HasPrefix(v, "https://") {
+					return fmt.Errorf("want an http:// or https:// URL")
+				}
+				c.WebhookURL = v
+				return nil
+			}},
+	}
+}
+
+func nonEmpty(v string, dst *string) error {
+	if v == "" {
+		return fmt.Errorf("must not be empty")
+	}
+	*dst = v
+	return nil
+}
+
+// ParseBool accepts true/false/1/0 (any case). The original treated "0" as
+// on; we do not.
+func ParseBool(v string) (bool, error) {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "true", "1":
+		return true, nil
+	case "false", "0":
+		return false, nil
+	}
+	return false, fmt.Errorf("want true, false, 1 or 0")
+}
+
+func boolTo(field func(*Config) *bool) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		b, err := ParseBool(v)
+		*field(c) = b
+		return err
+	}
+}
+
+func intIn(lo, hi int, field func(*Config) *int) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		n, err := strconv.Atoi(strings.TrimSpace(v))
+		if err != nil || n < lo || n > hi {
+			return fmt.Errorf("want an integer from %d to %d", lo, hi)
+		}
+		*field(c) = n
+		return nil
+	}
+}
+
+func durationIn(lo, hi time.Duration, field func(*Config) *time.Duration) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		d, err := time.ParseDuration(strings.TrimSpace(v))
+		if err != nil || d < lo || d > hi {
+			return fmt.Errorf("want a duration from %v to %v", lo, hi)
+		}
+		*field(c) = d
+		return nil
+	}
+}
+
+func parseAddrPort(v string) (netip.AddrPort, error) {
+	ap, err := netip.ParseAddrPort(strings.TrimSpace(v))
+	if err != nil {
+		return ap, fmt.Errorf("want host:port with an IP address ([::1]:5060 for IPv6)")
+	}
+	if ap.Addr().Zone() != "" {
+		return ap, fmt.Errorf("zones are not supported")
+	}
+	return netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port()), nil
+}
