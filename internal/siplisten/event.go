@@ -1,0 +1,64 @@
+package siplisten
+
+import (
+	"net/netip"
+	"strings"
+
+	"github.com/sentrypeer/sentrypeer/internal/event"
+	"github.com/sentrypeer/sentrypeer/internal/sip"
+)
+
+// newEvent builds the event for one message. msg is the whole message and m
+// what sip.Parse read of it. When msg is longer than the raw cap, every kept
+// string is copied so that the large message can be freed.
+func (s *Server) newEvent(msg string, m *sip.Message, tr event.Transport, src, dst netip.AddrPort) *event.Event {
+	keep := capField
+	raw := msg
+	truncated := false
+	if len(msg) > s.cfg.RawMax {
+		raw = strings.Clone(msg[:s.cfg.RawMax])
+		truncated = true
+		keep = func(v string) string { return strings.Clone(capField(v)) }
+	}
+	e := &event.Event{
+		Time:         s.cfg.Now().UTC(),
+		ID:           event.NewUUID(),
+		NodeID:       s.cfg.NodeID,
+		Collected:    s.collected(),
+		Transport:    tr,
+		Source:       unmap(src),
+		Destination:  unmap(dst),
+		Method:       keep(m.Method),
+		RequestURI:   keep(m.RequestURI),
+		CalledNumber: keep(m.CalledNumber),
+		From:         keep(m.From),
+		To:           keep(m.To),
+		CallID:       keep(m.CallID),
+		CSeq:         keep(m.CSeq),
+		UserAgent:    keep(m.UserAgent),
+		Contact:      keep(m.Contact),
+		Raw:          raw,
+		RawTruncated: truncated,
+	}
+	if len(m.Vias) > 0 {
+		e.Via = keep(m.Vias[0])
+	}
+	if e.CalledNumber != "" {
+		e.CalledNumberNorm = sip.NormaliseNumber(e.CalledNumber)
+	}
+	if m.Err != nil {
+		e.ParseError = m.Err.Error()
+	}
+	return e
+}
+
+func capField(v string) string {
+	if len(v) > fieldMax {
+		return v[:fieldMax]
+	}
+	return v
+}
+
+func unmap(ap netip.AddrPort) netip.AddrPort {
+	return netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port())
+}

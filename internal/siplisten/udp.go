@@ -1,0 +1,148 @@
+package siplisten
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"sync"
+
+	"golang.org/x/net/ipv4"
+	"golang.org/x/net/ipv6"
+
+	"github.com/sentrypeer/sentrypeer/internal/event"
+	"github.com/sentrypeer/sentrypeer/internal/sip"
+)
+
+// ServeUDP reads datagrams from conn until ctx is cancelled, then closes
+// conn and returns nil once no reader is left. Each datagram is one event.
+// When conn is bound to a wildcard address, the real destination of each
+// datagram is read from IP_PKTINFO (and answers are sent from it).
+func (s *Server) ServeUDP(ctx context.Context, conn *net.UDPConn) error {
+	local := conn.LocalAddr().(*net.UDPAddr).AddrPort()
+	local = unmap(local)
+	wildcard := local.Addr().IsUnspecified()
+	if wildcard {
+		if err := enablePktinfo(conn, local.Addr().Is4()); err != nil {
+			conn.Close()
+			return fmt.Errorf("siplisten: enabling packet info on %s: %w", local, err)
+		}
+	}
+	stop := context.AfterFunc(ctx, func() { conn.Close() })
+	defer stop()
+
+	var wg sync.WaitGroup
+	errs := make(chan error, s.cfg.UDPReaders)
+	for range s.cfg.UDPReaders {
+		wg.Go(func() {
+			if err := s.readUDP(ctx, conn, local, wildcard); err != nil {
+				errs <- err
+			}
+		})
+	}
+	wg.Wait()
+	conn.Close()
+	select {
+	case err := <-errs:
+		return err
+	default:
+		return nil
+	}
+}
+
+func (s *Server) readUDP(ctx context.Context, conn *net.UDPConn, local netip.AddrPort, wildcard bool) error {
+	buf := make([]byte, 65536)
+	oob := make([]byte, 128)
+	var (
+		m       sip.Message
+		answers [][]byte
+		cm4     ipv4.ControlMessage
+		cm6     ipv6.ControlMessage
+	)
+	for {
+		n, oobn, _, src, err := conn.ReadMsgUDPAddrPort(buf, oob)
+		if err != nil {
+			if ctx.Err() != nil || errors.Is(err, net.ErrClosed) {
+				return nil
+			}
+			s.stats.readErrors.Add(1)
+			if isTemporary(err) {
+				continue
+			}
+			return fmt.Errorf("siplisten: reading UDP on %s: %w", local, err)
+		}
+		s.stats.udpPackets.Add(1)
+		dst := local
+		if wildcard {
+			dst = packetDestination(oob[:oobn], local, &cm4, &cm6)
+		}
+		msg := string(buf[:n])
+		sip.Parse(msg, &m)
+		e := s.newEvent(msg, &m, event.UDP, src, dst)
+		s.publish(e)
+		if s.cfg.Answerer != nil {
+			answers = s.cfg.Answerer.Answer(&m, e.Source, event.UDP, n, answers[:0])
+			for _, a := range answers {
+				s.sendUDP(conn, a, src, dst, wildcard)
+			}
+		}
+	}
+}
+
+func (s *Server) publish(e *event.Event) {
+	if s.cfg.Publisher.Publish(e) {
+		s.stats.published.Add(1)
+	} else {
+		s.stats.notPublished.Add(1)
+	}
+}
+
+func (s *Server) sendUDP(conn *net.UDPConn, b []byte, to, from netip.AddrPort, wildcard bool) {
+	var oob []byte
+	if wildcard && from.Addr().IsValid() && !from.Addr().IsUnspecified() {
+		if from.Addr().Is4() {
+			oob = (&ipv4.ControlMessage{Src: from.Addr().AsSlice()}).Marshal()
+		} else {
+			oob = (&ipv6.ControlMessage{Src: from.Addr().AsSlice()}).Marshal()
+		}
+	}
+	if _, _, err := conn.WriteMsgUDPAddrPort(b, oob, to); err != nil {
+		s.stats.answerErrors.Add(1)
+		return
+	}
+	s.stats.answers.Add(1)
+}
+
+func enablePktinfo(conn *net.UDPConn, v4 bool) error {
+	if v4 {
+		return ipv4.NewPacketConn(conn).SetControlMessage(ipv4.FlagDst|ipv4.FlagInterface, true)
+	}
+	return ipv6.NewPacketConn(conn).SetControlMessage(ipv6.FlagDst|ipv6.FlagInterface, true)
+}
+
+// packetDestination returns the destination address carried in oob, or
+// local when there is none.
+func packetDestination(oob []byte, local netip.AddrPort, cm4 *ipv4.ControlMessage, cm6 *ipv6.ControlMessage) netip.AddrPort {
+	if len(oob) == 0 {
+		return local
+	}
+	var ip net.IP
+	if local.Addr().Is4() {
+		if cm4.Parse(oob) == nil {
+			ip = cm4.Dst
+		}
+	} else if cm6.Parse(oob) == nil {
+		ip = cm6.Dst
+	}
+	a, ok := netip.AddrFromSlice(ip)
+	if !ok {
+		return local
+	}
+	return netip.AddrPortFrom(a.Unmap(), local.Port())
+}
+
+func isTemporary(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
