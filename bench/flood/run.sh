@@ -1,0 +1,447 @@
+#!/usr/bin/env bash
+# Flood benchmark: floods the bare UDP read loop (bench/bareudp) and then the
+# sentrypeer daemon with the same sipp traffic, in one run, and compares what
+# each received and what CPU each spent per probe. See bench/README.md.
+#
+# Environment (defaults in brackets):
+#   RATE     probes per second offered by sipp [100000]
+#   SECONDS  flood duration in seconds [4]
+#   PORT     UDP port both targets listen on, 127.0.0.1 only [15060]
+#   BIN      sentrypeer binary; built from ./cmd/sentrypeer when empty [];
+#            "bare" floods the bare loop twice (a check of the harness itself)
+#   MODE     seq: OPTIONS for half the duration, then INVITE, one sipp at RATE;
+#            par: OPTIONS and INVITE at once, two sipps at RATE/2 each [seq]
+#   SIPP     sipp binary [sipp]
+#   KEEP     1 keeps the work directory (logs, sipp statistics, database) []
+# Exit status: 0 when every floor holds, 1 when one does not, 2 when the
+# harness itself failed, 3 when the floors held but sipp offered less than
+# 95 % of RATE (the run proves nothing about RATE).
+set -euo pipefail
+
+# SECONDS is bash's own clock, so read the caller's value from the
+# environment before bash moves it on.
+DURATION=$(printenv SECONDS || echo 4)
+RATE=${RATE:-100000}
+PORT=${PORT:-15060}
+BIN=${BIN:-}
+MODE=${MODE:-seq}
+SIPP=${SIPP:-sipp}
+KEEP=${KEEP:-}
+STOP_TIMEOUT=60 # seconds the target may take to flush and exit after SIGTERM
+
+# Floors of the requirement.
+FLOOR_STORED=99.9    # % of sent probes stored
+FLOOR_RATIO=3        # daemon CPU per probe / bare loop CPU per probe
+FLOOR_RSS_MB=200     # MB (10^6 bytes) resident, at any time
+FLOOR_OFFERED=95     # % of RATE sipp must reach for the run to count
+
+die() { echo "run.sh: $*" >&2; exit 2; }
+
+[[ $RATE =~ ^[1-9][0-9]*$ ]] || die "RATE must be a positive integer, got '$RATE'"
+[[ $DURATION =~ ^[1-9][0-9]*$ ]] || die "SECONDS must be a positive integer, got '$DURATION'"
+if ! [[ $PORT =~ ^[1-9][0-9]*$ ]] || ((PORT >= 65000)); then
+	die "PORT must be a number below 65000, got '$PORT'"
+fi
+[[ $MODE == seq || $MODE == par ]] || die "MODE must be seq or par, got '$MODE'"
+command -v "$SIPP" >/dev/null || die "sipp not found (apt-get install sip-tester)"
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+work=$(mktemp -d "${TMPDIR:-/tmp}/flood.XXXXXX")
+hz=$(getconf CLK_TCK)
+
+pids=() # every live process this script started, stopped by PID on exit
+declare -A wrapper
+
+cleanup() {
+	local p
+	for p in "${pids[@]}"; do
+		kill -TERM "$p" 2>/dev/null || true
+	done
+	for p in "${pids[@]}"; do
+		wait "$p" 2>/dev/null || true
+	done
+	if [[ -n $KEEP ]]; then
+		echo "work directory kept: $work" >&2
+	else
+		rm -rf "$work"
+	fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# --- measurements from /proc -------------------------------------------------
+
+# cpu_ticks PID: user+system time of PID (all its threads, live or exited).
+cpu_ticks() {
+	local stat rest f
+	stat=$(<"/proc/$1/stat")
+	rest=${stat##*) } # comm may hold spaces and parentheses
+	read -ra f <<<"$rest"
+	echo $((f[11] + f[12]))
+}
+
+# idle_ticks: ticks all CPUs of the machine spent idle. Busy time is taken as
+# wall time minus this: on these VMs the busy columns of /proc/stat, sampled
+# at each tick, undercount a load that sleeps and wakes 100,000 times a
+# second by a quarter or more, while idle time is measured exactly.
+idle_ticks() {
+	local f
+	read -ra f </proc/stat # cpu user nice system idle iowait ...
+	echo $((f[4] + f[5]))
+}
+
+# udp_snmp FIELD: a counter of the Udp: line of /proc/net/snmp.
+udp_snmp() {
+	awk -v f="$1" '$1 == "Udp:" { if (!n) { for (i = 2; i <= NF; i++) col[$i] = i; n = 1 } else print $(col[f]) }' /proc/net/snmp
+}
+
+# sock PORT: "sockets rx_queue_bytes drops" summed over the UDP sockets bound
+# to 127.0.0.1:PORT (the daemon may open more than one).
+sock() {
+	local a n=0 rxq=0 drops=0 addr q rest
+	a=$(printf '0100007F:%04X' "$1")
+	# sl local_address rem_address st tx_queue:rx_queue ... drops
+	while read -r _ addr _ _ q rest; do
+		[[ $addr == "$a" ]] || continue
+		n=$((n + 1))
+		rxq=$((rxq + 16#${q#*:}))
+		drops=$((drops + ${rest##* }))
+	done </proc/net/udp
+	echo "$n $rxq $drops"
+}
+
+# times_cpu FILE: children's user+system seconds from the output of `times`.
+times_cpu() {
+	awk 'NR == 2 {
+		s = 0
+		for (i = 1; i <= 2; i++) { split($i, t, /[ms]/); s += t[1] * 60 + t[2] }
+		printf "%.3f\n", s
+	}' "$1"
+}
+
+now() { date +%s.%N; }
+
+# --- processes -----------------------------------------------------------------
+
+# spawn NAME CMD...: runs CMD in the background in the work directory, output
+# in NAME.out and NAME.err. A wrapper subshell waits for it and then writes
+# its exit status to NAME.rc and its CPU time (from `times`, so including
+# what it spent right before exiting) to NAME.times. Both PIDs go to pids;
+# the command's is left in spawned.
+spawn() {
+	local name=$1 i
+	shift
+	(
+		cd "$work"
+		"$@" >"$work/$name.out" 2>"$work/$name.err" &
+		echo $! >"$work/$name.pid"
+		rc=0
+		wait $! || rc=$?
+		times >"$work/$name.times"
+		echo "$rc" >"$work/$name.rc"
+	) &
+	wrapper[$name]=$!
+	pids+=("$!")
+	for ((i = 0; i < 250; i++)); do
+		[[ -s $work/$name.pid ]] && break
+		sleep 0.02
+	done
+	[[ -s $work/$name.pid ]] || die "$name did not start"
+	spawned=$(<"$work/$name.pid")
+	pids+=("$spawned")
+}
+
+# reap NAME: waits for what spawn NAME started, forgets its PIDs (they may be
+# reused once reaped) and sets reaped to its exit status.
+reap() {
+	local name=$1
+	wait "${wrapper[$name]}" || true
+	forget "${wrapper[$name]}"
+	forget "$(<"$work/$name.pid")"
+	reaped=$(<"$work/$name.rc")
+}
+
+# forget PID: drops a reaped PID from pids.
+forget() {
+	local p keep=()
+	for p in "${pids[@]}"; do
+		[[ $p == "$1" ]] || keep+=("$p")
+	done
+	pids=("${keep[@]}")
+}
+
+# --- sipp ----------------------------------------------------------------------
+
+# sipp_start LABEL SCENARIO CALLS RATE SRCPORT: one sipp in the background;
+# its statistics go to LABEL.csv.
+sipp_start() {
+	local label=$1 scn=$2 calls=$3 rate=$4 src=$5
+	# -deadcall_wait 0: sipp otherwise keeps every finished call for 33 s,
+	# which costs it memory and about a third of its send rate.
+	# -max_sched_loops: more calls per event loop at high rates.
+	spawn "$label" "$SIPP" -sf "$here/$scn.xml" "127.0.0.1:$PORT" -i 127.0.0.1 -p "$src" -t u1 \
+		-m "$calls" -r "$rate" -rp 1000 -nostdin -nr -deadcall_wait 0 \
+		-max_sched_loops 5000 -timeout "$((DURATION * 3 + 10))s" \
+		-trace_stat -stf "$work/$label.csv" -fd 1
+	sipp_labels+=("$label")
+}
+
+# sipp_wait: waits for every sipp started since the last sipp_wait.
+sipp_wait() {
+	local l
+	for l in "${sipp_labels[@]}"; do
+		reap "$l"
+		((reaped == 0)) || echo "warning: sipp exited $reaped: $(tail -3 "$work/$l.out")" >&2
+	done
+	sipp_labels=()
+}
+
+# sipp_stats LABEL: "sent start end" from sipp's statistics file: calls that
+# completed their single send, and the epoch seconds of its first and last
+# line.
+sipp_stats() {
+	awk -F';' '
+		NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
+		NR == 2 { split($col["StartTime"], s, "\t"); start = s[3] }
+		{ split($col["CurrentTime"], e, "\t"); end = e[3]; sent = $col["SuccessfulCall(C)"] }
+		END { printf "%d %s %s\n", sent, start, end }' "$work/$1.csv"
+}
+
+# flood TARGET: sends RATE*DURATION probes to 127.0.0.1:PORT. Sets sent,
+# offered (probes/s while sipp sent) and sipp_cpu.
+flood() {
+	local t=$1 total=$((RATE * DURATION)) half l n s e sum_el=0 min_s="" max_e=""
+	half=$((total / 2))
+	sipp_labels=()
+	if [[ $MODE == seq ]]; then
+		sipp_start "$t-options" options "$((total - half))" "$RATE" "$((PORT + 1))"
+		sipp_wait
+		sipp_start "$t-invite" invite "$half" "$RATE" "$((PORT + 1))"
+		sipp_wait
+	else
+		sipp_start "$t-options" options "$((total - half))" "$((RATE - RATE / 2))" "$((PORT + 1))"
+		sipp_start "$t-invite" invite "$half" "$((RATE / 2))" "$((PORT + 2))"
+		sipp_wait
+	fi
+	sent=0 sipp_cpu=0
+	for l in "$t-options" "$t-invite"; do
+		[[ -s $work/$l.csv ]] || die "sipp wrote no statistics for $l: $(tail -5 "$work/$l.out" "$work/$l.err")"
+		read -r n s e < <(sipp_stats "$l")
+		sent=$((sent + n))
+		sum_el=$(awk -v a="$sum_el" -v s="$s" -v e="$e" 'BEGIN { printf "%.6f", a + e - s }')
+		[[ -z $min_s ]] || s=$(awk -v a="$min_s" -v b="$s" 'BEGIN { print (a < b ? a : b) }')
+		[[ -z $max_e ]] || e=$(awk -v a="$max_e" -v b="$e" 'BEGIN { print (a > b ? a : b) }')
+		min_s=$s max_e=$e
+		sipp_cpu=$(awk -v a="$sipp_cpu" -v b="$(times_cpu "$work/$l.times")" 'BEGIN { print a + b }')
+	done
+	local el=$sum_el
+	[[ $MODE == seq ]] || el=$(awk -v s="$min_s" -v e="$max_e" 'BEGIN { printf "%.6f", e - s }')
+	offered=$(awk -v n="$sent" -v el="$el" 'BEGIN { printf "%.0f", (el > 0 ? n / el : 0) }')
+}
+
+# --- one target ----------------------------------------------------------------
+
+# wait_listening PID: until a UDP socket is bound to 127.0.0.1:PORT.
+wait_listening() {
+	local i n rxq drops
+	for ((i = 0; i < 200; i++)); do
+		kill -0 "$1" 2>/dev/null || return 1
+		read -r n rxq drops < <(sock "$PORT")
+		((n > 0)) && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# drain: until the target's socket queue stays empty (the target has read
+# everything sipp sent), for at most 10 s.
+drain() {
+	local i n rxq drops empty=0
+	for ((i = 0; i < 200 && empty < 3; i++)); do
+		read -r n rxq drops < <(sock "$PORT")
+		if ((rxq == 0)); then empty=$((empty + 1)); else empty=0; fi
+		sleep 0.05
+	done
+}
+
+# measure T CMD...: runs CMD as target T, floods it, stops it with SIGTERM
+# and leaves T.* result variables behind as globals.
+measure() {
+	local t=$1 tpid sampler i
+	shift
+	local n rxq drops0 drops1
+	read -r n rxq drops0 < <(sock "$PORT")
+	((n == 0)) || die "127.0.0.1:$PORT is already in use"
+
+	spawn "$t" "$@"
+	tpid=$spawned
+	wait_listening "$tpid" || die "$t did not listen on 127.0.0.1:$PORT: $(tail -5 "$work/$t.err")"
+
+	# Resident memory every 100 ms, until the process is gone.
+	(
+		while s=$(grep -E '^Vm(RSS|HWM):' "/proc/$tpid/status" 2>/dev/null); do
+			echo "${s//$'\n'/ }"
+			sleep 0.1
+		done
+	) >"$work/$t.rss" &
+	sampler=$!
+	pids+=("$sampler")
+
+	sleep 0.3 # let start-up work finish before the CPU clock starts
+	local cpu0 idle0 w0 rcvbuf0 inerr0 t0 cpu1 idle1 w1 rcvbuf1 inerr1
+	cpu0=$(cpu_ticks "$tpid")
+	idle0=$(idle_ticks)
+	w0=$(now)
+	rcvbuf0=$(udp_snmp RcvbufErrors)
+	inerr0=$(udp_snmp InErrors)
+
+	flood "$t"
+	drain
+	kill -0 "$tpid" 2>/dev/null || die "$t exited during the flood: $(tail -5 "$work/$t.err")"
+
+	cpu1=$(cpu_ticks "$tpid")
+	idle1=$(idle_ticks)
+	w1=$(now)
+	rcvbuf1=$(udp_snmp RcvbufErrors)
+	inerr1=$(udp_snmp InErrors)
+	read -r n rxq drops1 < <(sock "$PORT")
+
+	t0=$(now)
+	kill -TERM "$tpid"
+	for ((i = 0; i < STOP_TIMEOUT * 20; i++)); do
+		[[ -e $work/$t.rc ]] && break
+		sleep 0.05
+	done
+	[[ -e $work/$t.rc ]] || die "$t did not exit within ${STOP_TIMEOUT}s of SIGTERM"
+	R[$t.stop_s]=$(awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }')
+	reap "$t"
+	((reaped == 0)) || echo "warning: $t exited $reaped: $(tail -5 "$work/$t.err")" >&2
+	wait "$sampler" || true
+	forget "$sampler"
+
+	local cpu_total
+	cpu_total=$(times_cpu "$work/$t.times")
+	R[$t.sent]=$sent
+	R[$t.offered]=$offered
+	R[$t.cpu]=$(awk -v tot="$cpu_total" -v c0="$cpu0" -v hz="$hz" 'BEGIN { printf "%.3f", tot - c0 / hz }')
+	R[$t.cpu_stop]=$(awk -v tot="$cpu_total" -v c1="$cpu1" -v hz="$hz" 'BEGIN { printf "%.3f", tot - c1 / hz }')
+	R[$t.sipp_cpu]=$sipp_cpu
+	# What everything else on the machine used over the flood: other
+	# processes, and interrupt time charged to no task.
+	R[$t.others]=$(awk -v w="$w0" -v w1="$w1" -v cpus="$(nproc)" -v i="$((idle1 - idle0))" \
+		-v c="$((cpu1 - cpu0))" -v s="$sipp_cpu" -v hz="$hz" \
+		'BEGIN { x = (w1 - w) * cpus - i / hz - c / hz - s; printf "%.2f", (x < 0 ? 0 : x) }')
+	R[$t.sockdrops]=$((drops1 - drops0))
+	R[$t.rcvbuferr]=$((rcvbuf1 - rcvbuf0))
+	R[$t.inerr]=$((inerr1 - inerr0))
+	R[$t.rss]=$(awk '{ for (i = 1; i < NF; i++) if ($i == "VmRSS:" && $(i + 1) > m) m = $(i + 1) } END { printf "%.1f", m * 1024 / 1e6 }' "$work/$t.rss")
+	R[$t.hwm]=$(awk '{ for (i = 1; i < NF; i++) if ($i == "VmHWM:" && $(i + 1) > m) m = $(i + 1) } END { printf "%.1f", m * 1024 / 1e6 }' "$work/$t.rss")
+}
+
+# --- build ---------------------------------------------------------------------
+
+cd "$root"
+go build -o "$work/bareudp" ./bench/bareudp || die "building bench/bareudp"
+go build -o "$work/count" ./bench/flood/count || die "building bench/flood/count"
+if [[ -z $BIN ]]; then
+	[[ -d ./cmd/sentrypeer ]] || die "./cmd/sentrypeer does not exist yet; set BIN (BIN=bare checks the harness)"
+	go build -o "$work/sentrypeer" ./cmd/sentrypeer || die "building ./cmd/sentrypeer"
+	BIN=$work/sentrypeer
+fi
+cd "$work"
+
+declare -A R
+load=$(cut -d' ' -f1-3 /proc/loadavg)
+
+# (a) the bare loop.
+measure bare "$work/bareudp" -listen "127.0.0.1:$PORT"
+R[bare.got]=$(sed -n 's/^packets=\([0-9]*\).*/\1/p' "$work/bare.out")
+[[ -n ${R[bare.got]} ]] || die "the bare loop printed no count: $(cat "$work/bare.out" "$work/bare.err")"
+R[bare.json]=-
+
+# (b) the daemon, with the JSON log on.
+if [[ $BIN == bare ]]; then
+	measure daemon "$work/bareudp" -listen "127.0.0.1:$PORT"
+	R[daemon.got]=$(sed -n 's/^packets=\([0-9]*\).*/\1/p' "$work/daemon.out")
+	R[daemon.json]=-
+	daemon_name="bare (BIN=bare)"
+else
+	data=$work/data
+	mkdir -p "$data"
+	args=(--data-dir "$data" --sip-listen "127.0.0.1:$PORT" -j)
+	# The API stays off; builds from before it existed have no flag for it.
+	if "$BIN" --help 2>&1 | grep -q -e '--no-api'; then args+=(--no-api); fi
+	measure daemon "$BIN" "${args[@]}"
+	counts=$("$work/count" -db "$data/sentrypeer.db" -json "$data/sentrypeer_json.log") ||
+		die "counting what the daemon stored"
+	R[daemon.got]=$(sed -n 's/.*rows=\([0-9]*\).*/\1/p' <<<"$counts")
+	R[daemon.json]=$(sed -n 's/.*json_lines=\([0-9]*\) json_invalid=\([0-9]*\).*/\1 (\2 invalid)/p' <<<"$counts")
+	daemon_name=sentrypeer
+fi
+
+# --- report ----------------------------------------------------------------------
+
+for t in bare daemon; do
+	R[$t.loss]=$(awk -v s="${R[$t.sent]}" -v g="${R[$t.got]}" 'BEGIN { printf "%.3f", (s > 0 ? 100 * (s - g) / s : 0) }')
+	R[$t.us]=$(awk -v c="${R[$t.cpu]}" -v g="${R[$t.got]}" 'BEGIN { printf "%.2f", (g > 0 ? 1e6 * c / g : 0) }')
+done
+ratio=$(awk -v d="${R[daemon.us]}" -v b="${R[bare.us]}" 'BEGIN { printf "%.2f", (b > 0 ? d / b : 999) }')
+kept=$(awk -v l="${R[daemon.loss]}" 'BEGIN { printf "%.3f", 100 - l }')
+rss_mb=$(awk -v a="${R[daemon.rss]}" -v b="${R[daemon.hwm]}" 'BEGIN { print (a > b ? a : b) }')
+
+row() { printf '%-34s %16s %16s\n' "$@"; }
+echo
+echo "flood benchmark: RATE=$RATE/s SECONDS=$DURATION MODE=$MODE PORT=$PORT"
+echo "  $("$SIPP" -v 2>&1 | grep -o 'SIPp v[^ ]*' | head -1 | sed 's/[.]$//'), $(nproc) CPUs, load average at start $load"
+echo "  $( [[ $MODE == seq ]] && echo 'OPTIONS for the first half, then INVITE, one sipp at RATE' || echo 'OPTIONS and INVITE at once, two sipps at RATE/2 each')"
+echo
+row "" "bare loop" "$daemon_name"
+row "sent (sipp)" "${R[bare.sent]}" "${R[daemon.sent]}"
+row "offered rate (probes/s)" "${R[bare.offered]}" "${R[daemon.offered]}"
+row "received (bare) / stored (rows)" "${R[bare.got]}" "${R[daemon.got]}"
+row "JSON log lines" "${R[bare.json]}" "${R[daemon.json]}"
+row "loss %" "${R[bare.loss]}" "${R[daemon.loss]}"
+row "socket drops (/proc/net/udp)" "${R[bare.sockdrops]}" "${R[daemon.sockdrops]}"
+row "kernel Udp RcvbufErrors / InErrors" "${R[bare.rcvbuferr]} / ${R[bare.inerr]}" "${R[daemon.rcvbuferr]} / ${R[daemon.inerr]}"
+row "CPU s, ready to exit" "${R[bare.cpu]}" "${R[daemon.cpu]}"
+row "  of it after SIGTERM" "${R[bare.cpu_stop]}" "${R[daemon.cpu_stop]}"
+row "CPU us per probe" "${R[bare.us]}" "${R[daemon.us]}"
+row "max RSS MB (100 ms samples / peak)" "${R[bare.rss]} / ${R[bare.hwm]}" "${R[daemon.rss]} / ${R[daemon.hwm]}"
+row "exit after SIGTERM s" "${R[bare.stop_s]}" "${R[daemon.stop_s]}"
+row "sipp CPU s" "${R[bare.sipp_cpu]}" "${R[daemon.sipp_cpu]}"
+row "other CPU s on the machine" "${R[bare.others]}" "${R[daemon.others]}"
+if [[ $BIN != bare && -s $work/daemon.err ]]; then
+	echo
+	echo "daemon's stderr, last lines (its own counts of drops, if it logs them):"
+	tail -n 4 "$work/daemon.err" | cut -c1-400 | sed 's/^/  /'
+fi
+echo
+
+fail=0
+check() { # check NAME OK DETAIL
+	local verdict=PASS
+	if [[ $2 != 1 ]]; then verdict=FAIL; fail=1; fi
+	printf '  %-44s %s  (%s)\n' "$1" "$verdict" "$3"
+}
+echo "floors:"
+check "stored >= $FLOOR_STORED % of sent" \
+	"$(awk -v k="$kept" -v f="$FLOOR_STORED" 'BEGIN { print (k >= f) }')" "$kept %"
+check "CPU per probe <= $FLOOR_RATIO x the bare loop's" \
+	"$(awk -v r="$ratio" -v f="$FLOOR_RATIO" 'BEGIN { print (r <= f) }')" "ratio $ratio"
+check "resident memory < $FLOOR_RSS_MB MB throughout" \
+	"$(awk -v m="$rss_mb" -v f="$FLOOR_RSS_MB" 'BEGIN { print (m < f) }')" "max $rss_mb MB"
+min_off=$(awk -v a="${R[bare.offered]}" -v b="${R[daemon.offered]}" 'BEGIN { print (a < b ? a : b) }')
+reached=$(awk -v o="$min_off" -v r="$RATE" -v f="$FLOOR_OFFERED" 'BEGIN { print (o >= r * f / 100) }')
+printf '  %-44s %s  (%s)\n' "sipp reached >= $FLOOR_OFFERED % of RATE (both runs)" \
+	"$([[ $reached == 1 ]] && echo yes || echo no)" "$min_off/s"
+if ((fail)); then
+	echo "result: FAIL"
+	exit 1
+elif [[ $reached != 1 ]]; then
+	# A floor held at a lower rate than asked for proves nothing about RATE.
+	echo "result: INCONCLUSIVE (sipp did not offer RATE; see \"other CPU\" and run again)"
+	exit 3
+fi
+echo "result: PASS"
