@@ -1,0 +1,190 @@
+// Package daemon wires the honeypot together: listeners publish events on a
+// bus, and sinks (store, JSON log, syslog, probe log) consume them. It owns
+// the start-up order and the shutdown order; the components do the work.
+package daemon
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/sentrypeer/sentrypeer/internal/config"
+	"github.com/sentrypeer/sentrypeer/internal/event"
+	"github.com/sentrypeer/sentrypeer/internal/nodeid"
+	"github.com/sentrypeer/sentrypeer/internal/store"
+)
+
+// Info names the running program.
+type Info struct {
+	Name    string
+	Version string
+}
+
+// sinkDrainTimeout bounds how long shutdown waits for sinks to write what
+// is queued before giving up (and saying how much was not written).
+const sinkDrainTimeout = 30 * time.Second
+
+// Daemon is one running honeypot. Create it with [New], start it with
+// [Daemon.Run].
+type Daemon struct {
+	cfg    config.Config
+	info   Info
+	logger *slog.Logger
+
+	mu      sync.Mutex
+	reopens []func() error
+}
+
+// New returns a daemon for cfg. It does no I/O.
+func New(cfg config.Config, info Info, logger *slog.Logger) *Daemon {
+	return &Daemon{cfg: cfg, info: info, logger: logger}
+}
+
+// ReopenLogs reopens log files (SIGHUP, for logrotate). Safe to call at any
+// time, from any goroutine.
+func (d *Daemon) ReopenLogs() {
+	d.mu.Lock()
+	fns := d.reopens
+	d.mu.Unlock()
+	for _, f := range fns {
+		if err := f(); err != nil {
+			d.logger.Error("reopening log file", "err", err)
+		}
+	}
+}
+
+func (d *Daemon) onReopen(f func() error) {
+	d.mu.Lock()
+	d.reopens = append(d.reopens, f)
+	d.mu.Unlock()
+}
+
+// Run starts everything, blocks until ctx is cancelled or a component
+// fails, then shuts down in order: listeners, bus, sinks (flushing every
+// queued event), store. It returns nil after a clean shutdown.
+func (d *Daemon) Run(ctx context.Context) error {
+	cfg := &d.cfg
+	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
+		return fmt.Errorf("creating data folder: %w", err)
+	}
+	id, err := nodeid.LoadOrCreate(cfg.DataDir)
+	if err != nil {
+		return err
+	}
+	for _, s := range cfg.Unimplemented() {
+		d.logger.Warn("setting is not implemented in this version and has no effect", "setting", s)
+	}
+
+	st, err := store.Open(ctx, cfg.DBFile, store.Config{FlushInterval: cfg.FlushInterval, MaxAge: cfg.MaxAge}, d.logger)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if cerr := st.Close(); cerr != nil {
+			d.logger.Error("closing store", "err", cerr)
+		}
+	}()
+
+	bus := event.NewBus()
+	sinks, err := d.sinks(bus, st)
+	if err != nil {
+		return err
+	}
+	defer sinks.close()
+
+	lis, err := d.listeners(ctx, id, bus)
+	if err != nil {
+		return err
+	}
+
+	runCtx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	// Sinks get their own context: they must outlive the listeners to drain
+	// the bus, and are only cut short when draining takes too long.
+	sinkCtx, cancelSinks := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelSinks()
+
+	var sinkWG, lisWG, bgWG sync.WaitGroup
+	for _, s := range sinks.all {
+		sinkWG.Go(func() {
+			if err := s.sink.Run(sinkCtx, s.sub.C()); err != nil {
+				cancel(fmt.Errorf("%s sink: %w", s.name, err))
+			}
+		})
+	}
+	for _, l := range lis.serve {
+		lisWG.Go(func() {
+			if err := l(runCtx); err != nil {
+				cancel(err)
+			}
+		})
+	}
+	bgWG.Go(func() {
+		if err := st.RunRetention(runCtx); err != nil && runCtx.Err() == nil {
+			cancel(fmt.Errorf("retention: %w", err))
+		}
+	})
+	bgWG.Go(func() { d.reportDrops(runCtx, bus) })
+
+	d.logger.Info("sentrypeer started",
+		"version", d.info.Version, "node_id", id.String(), "data_dir", cfg.DataDir, "db_file", cfg.DBFile,
+		"responsive", cfg.SIPResponsive, "listening", lis.addrs, "json_log", cfg.JSONLog, "syslog", cfg.Syslog)
+
+	<-runCtx.Done()
+	cause := context.Cause(runCtx)
+	if errors.Is(cause, context.Canceled) {
+		cause = nil
+	}
+	d.logger.Info("shutting down", "reason", context.Cause(runCtx))
+
+	lisWG.Wait()
+	bgWG.Wait()
+	bus.Close()
+	drained := make(chan struct{})
+	go func() { sinkWG.Wait(); close(drained) }()
+	select {
+	case <-drained:
+	case <-time.After(sinkDrainTimeout):
+		for _, s := range bus.Stats() {
+			if s.Queued > 0 {
+				d.logger.Warn("sink did not drain in time; queued events not written", "sink", s.Name, "queued", s.Queued)
+			}
+		}
+		cancelSinks()
+		<-drained
+	}
+	d.logDrops(bus, slog.LevelInfo)
+	ss := st.Stats()
+	d.logger.Info("stopped", "events_stored", ss.EventsStored, "events_lost", ss.EventsLost, "listener", lis.server.Stats())
+	return cause
+}
+
+// reportDrops warns, at most every 10 s, when sinks have dropped events.
+func (d *Daemon) reportDrops(ctx context.Context, bus *event.Bus) {
+	t := time.NewTicker(10 * time.Second)
+	defer t.Stop()
+	last := map[string]uint64{}
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			for _, s := range bus.Stats() {
+				if s.Dropped != last[s.Name] {
+					d.logger.Warn("sink queue full: events dropped", "sink", s.Name, "dropped_total", s.Dropped, "queue_capacity", s.Capacity)
+					last[s.Name] = s.Dropped
+				}
+			}
+		}
+	}
+}
+
+func (d *Daemon) logDrops(bus *event.Bus, level slog.Level) {
+	for _, s := range bus.Stats() {
+		d.logger.Log(context.Background(), level, "sink totals", "sink", s.Name, "delivered", s.Delivered, "dropped", s.Dropped)
+	}
+}
