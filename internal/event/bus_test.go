@@ -99,3 +99,10 @@ func BenchmarkPublish(b *testing.B) {
 	bus.Close()
 	<-done
 }
+
+func BenchmarkNewUUID(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = NewUUID()
+	}
+}
