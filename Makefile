@@ -5,6 +5,8 @@ VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo de
 LDFLAGS   := -s -w -X main.version=$(VERSION)
 FUZZTIME  ?= 10s
 export CGO_ENABLED ?= 0
+SHELL       := /bin/bash
+.SHELLFLAGS := -eo pipefail -c
 
 .PHONY: all build run check peers fmt-check vet test race fuzz integration cross clean
 
@@ -40,7 +42,7 @@ test:
 	$(GO) test -count=1 ./...
 
 integration:
-	$(GO) test -count=1 -v -timeout 15m ./test/integration/ 2>&1 | tee integration.log | grep -E '^(=== RUN|--- |PASS|FAIL|ok|panic)' ; exit $${PIPESTATUS[0]}
+	$(GO) test -count=1 -v -timeout 15m ./test/integration/ 2>&1 | tee integration.log | grep -E '^\s*(--- |PASS|FAIL|ok|panic)|_test.go:'
 
 # Each fuzz target runs for FUZZTIME, seeded from its testdata.
 fuzz:
