@@ -1,3 +1,5 @@
+//go:build linux
+
 // Command bareudp is the baseline of the flood benchmark: the simplest UDP
 // read loop a Go programmer would write, with no parsing and no storage.
 //

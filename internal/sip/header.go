@@ -263,12 +263,12 @@ func parseContentLength(v string) int {
 	if !isDigits(v) {
 		return -1
 	}
-	n := 0
+	var n int64 // 64 bits, so that 32-bit platforms cannot overflow
 	for i := 0; i < len(v); i++ {
-		n = n*10 + int(v[i]-'0')
+		n = n*10 + int64(v[i]-'0')
 		if n >= 1<<31 {
 			return -1
 		}
 	}
-	return n
+	return int(n)
 }
