@@ -8,6 +8,16 @@ import (
 	"github.com/sentrypeer/sentrypeer/internal/sip"
 )
 
+// record parses one datagram into m and publishes its event. b is copied
+// once; m and the event refer into that copy.
+func (s *Server) record(b []byte, m *sip.Message, tr event.Transport, src, dst netip.AddrPort) *event.Event {
+	msg := string(b)
+	sip.Parse(msg, m)
+	e := s.newEvent(msg, m, tr, src, dst)
+	s.publish(e)
+	return e
+}
+
 // newEvent builds the event for one message. msg is the whole message and m
 // what sip.Parse read of it. When msg is longer than the raw cap, every kept
 // string is copied so that the large message can be freed.

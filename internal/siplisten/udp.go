@@ -77,10 +77,7 @@ func (s *Server) readUDP(ctx context.Context, conn *net.UDPConn, local netip.Add
 		if wildcard {
 			dst = packetDestination(oob[:oobn], local, &cm4, &cm6)
 		}
-		msg := string(buf[:n])
-		sip.Parse(msg, &m)
-		e := s.newEvent(msg, &m, event.UDP, src, dst)
-		s.publish(e)
+		e := s.record(buf[:n], &m, event.UDP, src, dst)
 		if s.cfg.Answerer != nil {
 			answers = s.cfg.Answerer.Answer(&m, e.Source, event.UDP, n, answers[:0])
 			for _, a := range answers {

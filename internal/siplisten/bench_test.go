@@ -1,0 +1,58 @@
+package siplisten
+
+import (
+	"net"
+	"net/netip"
+	"testing"
+
+	"github.com/sentrypeer/sentrypeer/internal/event"
+	"github.com/sentrypeer/sentrypeer/internal/sip"
+)
+
+type discard struct{}
+
+func (discard) Publish(*event.Event) bool { return true }
+
+// BenchmarkRecord is the per-datagram work after the read: copy, parse,
+// build and publish the event.
+func BenchmarkRecord(b *testing.B) {
+	s := New(Config{Publisher: discard{}})
+	src := netip.MustParseAddrPort("192.0.2.1:5060")
+	dst := netip.MustParseAddrPort("198.51.100.7:5060")
+	msg := []byte(options)
+	var m sip.Message
+	b.ReportAllocs()
+	b.SetBytes(int64(len(msg)))
+	for b.Loop() {
+		s.record(msg, &m, event.UDP, src, dst)
+	}
+}
+
+// BenchmarkServeUDPRoundTrip sends one datagram at a time over loopback and
+// waits for its event: the latency of the whole receive path, kernel
+// included (throughput is measured by bench/flood).
+func BenchmarkServeUDPRoundTrip(b *testing.B) {
+	c := make(chan struct{}, 1<<16)
+	pub := publisherFunc(func(*event.Event) bool { c <- struct{}{}; return true })
+	s := New(Config{Publisher: pub, UDPReaders: 1})
+	uc, err := ListenUDP(b.Context(), netip.MustParseAddrPort("127.0.0.1:0"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	go s.ServeUDP(b.Context(), uc)
+	conn, err := net.Dial("udp", uc.LocalAddr().String())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer conn.Close()
+	msg := []byte(options)
+	b.ReportAllocs()
+	for b.Loop() {
+		conn.Write(msg)
+		<-c
+	}
+}
+
+type publisherFunc func(*event.Event) bool
+
+func (f publisherFunc) Publish(e *event.Event) bool { return f(e) }
