@@ -25,8 +25,8 @@ type Stats struct {
 	RetentionErrors uint64
 	// LastBatchDuration is how long the last committed batch took to write.
 	LastBatchDuration time.Duration
-	// WriteTime is the total time spent writing batches, failed attempts
-	// included.
+	// WriteTime is the total time spent writing batches, encoding and
+	// failed attempts included.
 	WriteTime time.Duration
 }
 

@@ -172,8 +172,9 @@ func TestOpen(t *testing.T) {
 
 	t.Run("reader is read-only", func(t *testing.T) {
 		s := openTest(t, "", Config{})
-		if _, err := s.rdb.ExecContext(t.Context(), "DELETE FROM events"); err == nil {
-			t.Error("DELETE on the read pool succeeded")
+		_, err := s.rdb.ExecContext(t.Context(), "DELETE FROM blocks")
+		if err == nil || !strings.Contains(err.Error(), "readonly") {
+			t.Errorf("DELETE on the read pool = %v, want a read-only error", err)
 		}
 	})
 }
@@ -317,37 +318,119 @@ func TestRoundTripWeird(t *testing.T) {
 	s := openTest(t, "", Config{})
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if _, err := s.wconn.ExecContext(t.Context(), "DELETE FROM events"); err != nil {
-				t.Fatal(err)
+			for _, table := range []string{"blocks", "block_source_ips", "block_called_numbers"} {
+				if _, err := s.wconn.ExecContext(t.Context(), "DELETE FROM "+table); err != nil {
+					t.Fatal(err)
+				}
 			}
 			in := tt.e
 			write(t, s, &in)
-			got, err := s.Events(t.Context(), Query{})
-			if err != nil {
-				t.Fatal(err)
+			// Also through the lookup tables, whose keys are as hostile.
+			queries := []Query{{}}
+			if tt.e.Source.Addr().IsValid() {
+				queries = append(queries, Query{SourceIP: tt.e.Source.Addr()})
 			}
-			if len(got) != 1 {
-				t.Fatalf("got %d events, want 1", len(got))
+			if tt.e.CalledNumberNorm != "" {
+				queries = append(queries, Query{CalledNumber: tt.e.CalledNumberNorm, Method: tt.e.Method})
 			}
-			if !reflect.DeepEqual(got[0], tt.e) {
-				t.Errorf("round trip changed the event:\n got %#v\nwant %#v", got[0], tt.e)
+			for _, q := range queries {
+				got, err := s.Events(t.Context(), q)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(got) != 1 {
+					t.Fatalf("Events(%+v): got %d events, want 1", q, len(got))
+				}
+				if !reflect.DeepEqual(got[0], tt.e) {
+					t.Errorf("round trip changed the event:\n got %#v\nwant %#v", got[0], tt.e)
+				}
 			}
 		})
 	}
 }
 
-func TestSchemaView(t *testing.T) {
+// TestSchemaViews checks what a person sees with the sqlite3 tool: one
+// lookup row per key per block, and the per-key totals of the views.
+func TestSchemaViews(t *testing.T) {
 	s := openTest(t, "", Config{})
-	e := probe(time.Date(2026, 1, 2, 3, 4, 5, 678000000, time.UTC), netip.MustParseAddrPort("198.51.100.7:5070"), "100")
-	write(t, s, e)
-	var ts, id, coll, tr, raw string
-	err := s.rdb.QueryRowContext(t.Context(), "SELECT time, event_id, collected, transport, raw FROM events_text").Scan(&ts, &id, &coll, &tr, &raw)
-	if err != nil {
-		t.Fatal(err)
+	base := time.Date(2026, 1, 2, 3, 4, 5, 678000000, time.UTC)
+	a := netip.MustParseAddrPort("198.51.100.7:5070")
+	b := netip.MustParseAddrPort("[2001:db8::1]:5060")
+	// Two batches, so two blocks.
+	write(t, s, probe(base, a, "100"), probe(base.Add(time.Second), a, "100"), probe(base.Add(2*time.Second), b, "200"))
+	write(t, s, probe(base.Add(3*time.Second), a, "100"))
+
+	rowsOf := func(query string) []string {
+		t.Helper()
+		rows, err := s.rdb.QueryContext(t.Context(), query)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		var out []string
+		for rows.Next() {
+			var k, n, last string
+			if err := rows.Scan(&k, &n, &last); err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, k+" "+n+" "+last)
+		}
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
+		}
+		return out
 	}
-	got := []string{ts, id, coll, tr, raw}
-	want := []string{"2026-01-02T03:04:05.678Z", e.ID.String(), "passive", "UDP", sipviciousRaw}
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("events_text = %q, want %q", got, want)
+	tests := []struct {
+		name, query string
+		want        []string
+	}{
+		{
+			name:  "block_source_ips",
+			query: "SELECT ip, block, events FROM block_source_ips ORDER BY rowid",
+			want:  []string{"198.51.100.7 1 2", "2001:db8::1 1 1", "198.51.100.7 2 1"},
+		},
+		{
+			name:  "block_called_numbers",
+			query: "SELECT number, block, last_time FROM block_called_numbers ORDER BY rowid",
+			want: []string{
+				fmt.Sprint("100 1 ", base.Add(time.Second).UnixNano()),
+				fmt.Sprint("200 1 ", base.Add(2*time.Second).UnixNano()),
+				fmt.Sprint("100 2 ", base.Add(3*time.Second).UnixNano()),
+			},
+		},
+		{
+			name:  "source_ips",
+			query: "SELECT ip, events, last_seen FROM source_ips ORDER BY ip",
+			want:  []string{"198.51.100.7 3 2026-01-02T03:04:08.678Z", "2001:db8::1 1 2026-01-02T03:04:07.678Z"},
+		},
+		{
+			name:  "called_numbers",
+			query: "SELECT number, events, last_seen FROM called_numbers ORDER BY number",
+			want:  []string{"100 3 2026-01-02T03:04:08.678Z", "200 1 2026-01-02T03:04:07.678Z"},
+		},
+		{
+			name:  "blocks",
+			query: "SELECT id, events, format FROM blocks ORDER BY id",
+			want:  []string{"1 3 1", "2 1 1"},
+		},
 	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := rowsOf(tt.query); !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("%s:\n got %q\nwant %q", tt.query, got, tt.want)
+			}
+		})
+	}
+}
+
+// fileSize returns the size of the database and its WAL.
+func fileSize(t testing.TB, path string) int64 {
+	t.Helper()
+	var n int64
+	for _, p := range []string{path, path + "-wal"} {
+		if fi, err := os.Stat(p); err == nil {
+			n += fi.Size()
+		}
+	}
+	return n
 }

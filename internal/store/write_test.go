@@ -3,7 +3,9 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/netip"
+	"strings"
 	"testing"
 	"time"
 
@@ -217,6 +219,65 @@ func TestRunWriteFailure(t *testing.T) {
 		}
 		if st := s.Stats(); st.EventsLost != 2 {
 			t.Errorf("Stats = %+v, want 2 lost", st)
+		}
+	})
+}
+
+func TestRunBlocks(t *testing.T) {
+	t.Run("a batch splits into blocks in one transaction", func(t *testing.T) {
+		s := openTest(t, "", Config{BatchSize: 100, FlushInterval: time.Hour})
+		s.limits.blockBytes = 5 * maxRecordBytes(probe(time.Now(), src, "100"))
+		base := time.Now()
+		var evs []*event.Event
+		for i := range 23 {
+			src := netip.AddrPortFrom(netip.AddrFrom4([4]byte{192, 0, 2, byte(i % 3)}), 5060)
+			evs = append(evs, probe(base.Add(time.Duration(i)), src, fmt.Sprint(i%4)))
+		}
+		write(t, s, evs...)
+		b, ips, numbers := tableRows(t, s)
+		// A block of n consecutive events has min(n, 3) IPs and min(n, 4)
+		// numbers.
+		rows, err := s.rdb.QueryContext(t.Context(), "SELECT events FROM blocks")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var wantIPs, wantNumbers int64
+		for rows.Next() {
+			var n int64
+			if err := rows.Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			wantIPs += min(n, 3)
+			wantNumbers += min(n, 4)
+		}
+		rows.Close()
+		if b < 4 || ips != wantIPs || numbers != wantNumbers {
+			t.Errorf("%d blocks, %d IP rows, %d number rows; want 4 or more, %d, %d", b, ips, numbers, wantIPs, wantNumbers)
+		}
+		if st := s.Stats(); st.Batches != 1 || st.EventsStored != 23 {
+			t.Errorf("Stats = %+v, want 1 batch of 23", st)
+		}
+		got, err := s.Events(t.Context(), Query{SourceIP: netip.MustParseAddr("192.0.2.1"), CalledNumber: "1"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// i%3 == 1 and i%4 == 1: i = 1, 13
+		if len(got) != 2 || !got[0].Time.Equal(evs[13].Time) || !got[1].Time.Equal(evs[1].Time) {
+			t.Errorf("Events by IP and number = %d events, want events 13 and 1", len(got))
+		}
+	})
+
+	t.Run("an event too large to store is lost and counted", func(t *testing.T) {
+		s := openTest(t, "", Config{})
+		s.limits.maxBytes = 4096
+		big := probe(time.Now(), src, "100")
+		big.Raw = strings.Repeat("x", 5000)
+		write(t, s, probe(time.Now(), src, "100"), big)
+		if st := s.Stats(); st.EventsStored != 1 || st.EventsLost != 1 || st.Batches != 1 {
+			t.Errorf("Stats = %+v, want 1 stored, 1 lost", st)
+		}
+		if n := count(t, s); n != 1 {
+			t.Errorf("Count = %d, want 1", n)
 		}
 	})
 }
