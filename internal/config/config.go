@@ -56,6 +56,8 @@ type Config struct {
 	// FlushInterval is how often queued events are committed to the store:
 	// a kill -9 loses at most the events of the last interval.
 	FlushInterval time.Duration
+	// MemoryLimit is the soft Go heap limit in bytes, 0 for none.
+	MemoryLimit int64
 	// MaxAge is how long events are kept.
 	MaxAge time.Duration
 

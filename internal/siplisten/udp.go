@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"runtime"
 	"sync"
 
 	"golang.org/x/net/ipv4"
@@ -25,8 +26,13 @@ func (s *Server) ServeUDP(ctx context.Context, conn *net.UDPConn) error {
 	wildcard := local.Addr().IsUnspecified()
 	if wildcard {
 		if err := enablePktinfo(conn, local.Addr().Is4()); err != nil {
-			conn.Close()
-			return fmt.Errorf("siplisten: enabling packet info on %s: %w", local, err)
+			if runtime.GOOS != "windows" {
+				conn.Close()
+				return fmt.Errorf("siplisten: enabling packet info on %s: %w", local, err)
+			}
+			// Windows has no IP_PKTINFO through x/net: record the
+			// wildcard; operators there should list real addresses.
+			wildcard = false
 		}
 	}
 	stop := context.AfterFunc(ctx, func() { conn.Close() })
@@ -51,9 +57,43 @@ func (s *Server) ServeUDP(ctx context.Context, conn *net.UDPConn) error {
 	}
 }
 
+// udpBatch is how many datagrams one read may return: under a flood one
+// recvmmsg(2) then serves many datagrams, where a read per datagram would
+// spend most of the daemon's CPU in the kernel. (Other systems read one
+// datagram per call.)
+const udpBatch = 16
+
+// batchReader is what ipv4.PacketConn and ipv6.PacketConn share.
+type batchReader interface {
+	ReadBatch(ms []ipv4.Message, flags int) (int, error)
+}
+
+// singleReader reads one datagram per call, where x/net has no message
+// reads (Windows).
+type singleReader struct{ c *net.UDPConn }
+
+func (r singleReader) ReadBatch(ms []ipv4.Message, _ int) (int, error) {
+	n, oobn, _, addr, err := r.c.ReadMsgUDP(ms[0].Buffers[0], ms[0].OOB)
+	if err != nil {
+		return 0, err
+	}
+	ms[0].N, ms[0].NN, ms[0].Addr = n, oobn, addr
+	return 1, nil
+}
+
 func (s *Server) readUDP(ctx context.Context, conn *net.UDPConn, local netip.AddrPort, wildcard bool) error {
-	buf := make([]byte, 65536)
-	oob := make([]byte, 128)
+	var br batchReader = ipv4.NewPacketConn(conn)
+	switch {
+	case runtime.GOOS == "windows":
+		br = singleReader{conn}
+	case local.Addr().Is6():
+		br = ipv6.NewPacketConn(conn)
+	}
+	ms := make([]ipv4.Message, udpBatch)
+	for i := range ms {
+		ms[i].Buffers = [][]byte{make([]byte, 65536)}
+		ms[i].OOB = make([]byte, 128)
+	}
 	var (
 		m       sip.Message
 		answers [][]byte
@@ -61,7 +101,7 @@ func (s *Server) readUDP(ctx context.Context, conn *net.UDPConn, local netip.Add
 		cm6     ipv6.ControlMessage
 	)
 	for {
-		n, oobn, _, src, err := conn.ReadMsgUDPAddrPort(buf, oob)
+		n, err := br.ReadBatch(ms, 0)
 		if err != nil {
 			if ctx.Err() != nil || errors.Is(err, net.ErrClosed) {
 				return nil
@@ -72,16 +112,24 @@ func (s *Server) readUDP(ctx context.Context, conn *net.UDPConn, local netip.Add
 			}
 			return fmt.Errorf("siplisten: reading UDP on %s: %w", local, err)
 		}
-		s.stats.udpPackets.Add(1)
-		dst := local
-		if wildcard {
-			dst = packetDestination(oob[:oobn], local, &cm4, &cm6)
-		}
-		e := s.record(buf[:n], &m, event.UDP, src, dst)
-		if s.cfg.Answerer != nil {
-			answers = s.cfg.Answerer.Answer(&m, e.Source, event.UDP, n, answers[:0])
-			for _, a := range answers {
-				s.sendUDP(conn, a, src, dst, wildcard)
+		for i := range n {
+			msg := &ms[i]
+			ua, ok := msg.Addr.(*net.UDPAddr)
+			if !ok {
+				continue
+			}
+			src := ua.AddrPort()
+			s.stats.udpPackets.Add(1)
+			dst := local
+			if wildcard {
+				dst = packetDestination(msg.OOB[:msg.NN], local, &cm4, &cm6)
+			}
+			e := s.record(msg.Buffers[0][:msg.N], &m, event.UDP, src, dst)
+			if s.cfg.Answerer != nil {
+				answers = s.cfg.Answerer.Answer(&m, e.Source, event.UDP, msg.N, answers[:0])
+				for _, a := range answers {
+					s.sendUDP(conn, a, src, dst, wildcard)
+				}
 			}
 		}
 	}
