@@ -70,9 +70,16 @@ type Config struct {
 	Verbose bool
 	Debug   bool
 
+	// API serves the local API (-a, on by default); NoAPI turns it off.
+	API   bool
+	NoAPI bool
+	// APIListen is the API address; APIKey, when set, is required of
+	// every request (and is required for a non-loopback APIListen).
+	APIListen netip.AddrPort
+	APIKey    string
+
 	// Settings of the original that later versions implement; kept so that
 	// they are parsed, validated and reported rather than ignored.
-	API            bool
 	PeerToPeer     bool
 	BootstrapNodes []string
 	WebhookURL     string
@@ -85,9 +92,6 @@ type Config struct {
 // feature in this version, by their flag and environment names.
 func (c *Config) Unimplemented() []string {
 	var out []string
-	if c.API {
-		out = append(out, "-a (SENTRYPEER_API)")
-	}
 	if c.PeerToPeer {
 		out = append(out, "-p (SENTRYPEER_PEER_TO_PEER)")
 	}
@@ -99,6 +103,9 @@ func (c *Config) Unimplemented() []string {
 	}
 	return out
 }
+
+// APIEnabled reports whether the local API is served.
+func (c *Config) APIEnabled() bool { return c.API && !c.NoAPI }
 
 // TLSEnabled reports whether a TLS listener is configured.
 func (c *Config) TLSEnabled() bool {

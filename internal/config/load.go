@@ -110,6 +110,9 @@ func validate(c *Config) error {
 	if (c.TLSCert == "") != (c.TLSKey == "") {
 		return errors.New("invalid TLS settings: -t (SENTRYPEER_CERT) and -k (SENTRYPEER_KEY) go together")
 	}
+	if c.APIEnabled() && !c.APIListen.Addr().IsLoopback() && c.APIKey == "" {
+		return fmt.Errorf("invalid --api-listen %s: the API on a non-loopback address needs an API key (--api-key, --api-key-file or SENTRYPEER_API_KEY), or --no-api", c.APIListen)
+	}
 	if c.TLSSelfSigned && c.TLSCert != "" {
 		return errors.New("invalid TLS settings: --tls-self-signed and -t/-k exclude each other")
 	}

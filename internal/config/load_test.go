@@ -62,6 +62,15 @@ func TestLoadPrecedence(t *testing.T) {
 		{name: "memory limit", args: []string{"--memory-limit", "1GiB"},
 			check: func(c Config) bool { return c.MemoryLimit == 1<<30 }},
 		{name: "bad memory limit", args: []string{"--memory-limit", "lots"}, errHas: "--memory-limit"},
+		{name: "api defaults to loopback", check: func(c Config) bool {
+			return c.APIEnabled() && c.APIListen.String() == "127.0.0.1:8082" && c.APIKey == ""
+		}},
+		{name: "no-api", args: []string{"--no-api"}, check: func(c Config) bool { return !c.APIEnabled() }},
+		{name: "api off by env", env: map[string]string{"SENTRYPEER_API": "false"}, check: func(c Config) bool { return !c.APIEnabled() }},
+		{name: "public api needs a key", args: []string{"--api-listen", "0.0.0.0:8082"}, errHas: "needs an API key"},
+		{name: "public api with key", args: []string{"--api-listen", "0.0.0.0:8082"}, env: map[string]string{"SENTRYPEER_API_KEY": "0123456789abcdef0123"},
+			check: func(c Config) bool { return c.APIKey == "0123456789abcdef0123" }},
+		{name: "short key", args: []string{"--api-key", "short"}, errHas: "16 characters"},
 		{name: "bad age", args: []string{"--max-age", "1s"}, errHas: "--max-age"},
 		{name: "cert without key", args: []string{"-t", "c.pem"}, errHas: "go together"},
 		{name: "unknown flag", args: []string{"--nope"}, errHas: "nope"},

@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 	"net/netip"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -114,8 +115,25 @@ func settings() []setting {
 			usage: "log every probe (rate-limited)", apply: boolTo(func(c *Config) *bool { return &c.Verbose })},
 		{name: "debug", short: "d", env: "SENTRYPEER_DEBUG", isBool: true,
 			usage: "debug logging", apply: boolTo(func(c *Config) *bool { return &c.Debug })},
-		{name: "api", short: "a", env: "SENTRYPEER_API", isBool: true,
-			usage: "REST API (not implemented in this version)", apply: boolTo(func(c *Config) *bool { return &c.API })},
+		{name: "api", short: "a", env: "SENTRYPEER_API", isBool: true, def: "true",
+			usage: "serve the local API (/health-check, /metrics); on by default", apply: boolTo(func(c *Config) *bool { return &c.API })},
+		{name: "no-api", isBool: true,
+			usage: "do not serve the local API", apply: boolTo(func(c *Config) *bool { return &c.NoAPI })},
+		{name: "api-listen", env: "SENTRYPEER_API_LISTEN", def: "127.0.0.1:8082",
+			usage: "API address; anything but loopback needs an API key", allowed: "host:port with an IP address",
+			apply: func(c *Config, v string) (err error) { c.APIListen, err = parseAddrPort(v); return err }},
+		{name: "api-key", env: "SENTRYPEER_API_KEY",
+			usage: "API key: requests then need Authorization: Bearer KEY or X-Api-Key: KEY", allowed: "at least 16 printable characters",
+			apply: func(c *Config, v string) error { return apiKey(v, &c.APIKey) }},
+		{name: "api-key-file", env: "SENTRYPEER_API_KEY_FILE",
+			usage: "file holding the API key", allowed: "a readable file holding the key",
+			apply: func(c *Config, v string) error {
+				b, err := os.ReadFile(v)
+				if err != nil {
+					return err
+				}
+				return apiKey(strings.TrimSpace(string(b)), &c.APIKey)
+			}},
 		{name: "peer-to-peer", short: "p", env: "SENTRYPEER_PEER_TO_PEER", isBool: true,
 			usage: "peer-to-peer sharing (not implemented in this version)", apply: boolTo(func(c *Config) *bool { return &c.PeerToPeer })},
 		{name: "bootstrap-node", short: "b", env: "SENTRYPEER_BOOTSTRAP_NODE", multi: true,
@@ -137,6 +155,19 @@ func settings() []setting {
 				return nil
 			}},
 	}
+}
+
+func apiKey(v string, dst *string) error {
+	if len(v) < 16 {
+		return fmt.Errorf("want at least 16 characters")
+	}
+	for i := 0; i < len(v); i++ {
+		if v[i] <= ' ' || v[i] == 0x7f {
+			return fmt.Errorf("want printable characters without spaces")
+		}
+	}
+	*dst = v
+	return nil
 }
 
 func nonEmpty(v string, dst *string) error {

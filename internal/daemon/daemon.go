@@ -14,6 +14,7 @@ import (
 
 	"github.com/sentrypeer/sentrypeer/internal/config"
 	"github.com/sentrypeer/sentrypeer/internal/event"
+	"github.com/sentrypeer/sentrypeer/internal/metrics"
 	"github.com/sentrypeer/sentrypeer/internal/nodeid"
 	"github.com/sentrypeer/sentrypeer/internal/store"
 )
@@ -89,8 +90,12 @@ func (d *Daemon) Run(ctx context.Context) error {
 		}
 	}()
 
+	var m *metrics.Metrics
+	if cfg.APIEnabled() {
+		m = metrics.New()
+	}
 	bus := event.NewBus()
-	sinks, err := d.sinks(bus, st)
+	sinks, err := d.sinks(bus, st, m)
 	if err != nil {
 		return err
 	}
@@ -99,6 +104,16 @@ func (d *Daemon) Run(ctx context.Context) error {
 	lis, err := d.listeners(ctx, id, bus)
 	if err != nil {
 		return err
+	}
+	var api *apiServer
+	if m != nil {
+		if err := registerMetrics(m, bus, st, sinks, lis); err != nil {
+			return fmt.Errorf("registering metrics: %w", err)
+		}
+		if api, err = d.openAPI(ctx, m); err != nil {
+			lis.close()
+			return err
+		}
 	}
 
 	runCtx, cancel := context.WithCancelCause(ctx)
@@ -129,10 +144,19 @@ func (d *Daemon) Run(ctx context.Context) error {
 		}
 	})
 	bgWG.Go(func() { d.reportDrops(runCtx, bus) })
+	apiAddr := "off"
+	if api != nil {
+		apiAddr = api.ln.Addr().String()
+		lisWG.Go(func() {
+			if err := api.serve(runCtx); err != nil {
+				cancel(err)
+			}
+		})
+	}
 
 	d.logger.Info("sentrypeer started",
 		"version", d.info.Version, "node_id", id.String(), "data_dir", cfg.DataDir, "db_file", cfg.DBFile,
-		"responsive", cfg.SIPResponsive, "listening", lis.addrs, "json_log", cfg.JSONLog, "syslog", cfg.Syslog)
+		"responsive", cfg.SIPResponsive, "listening", lis.addrs, "api", apiAddr, "json_log", cfg.JSONLog, "syslog", cfg.Syslog)
 
 	<-runCtx.Done()
 	cause := context.Cause(runCtx)

@@ -14,9 +14,18 @@ import (
 )
 
 type listenerSet struct {
-	server *siplisten.Server
-	serve  []func(context.Context) error
-	addrs  []string
+	server    *siplisten.Server
+	responder *responder.Responder // nil when silent
+	serve     []func(context.Context) error
+	addrs     []string
+	closers   []func() error
+}
+
+// close closes every socket; for start-up failures after listeners opened.
+func (l *listenerSet) close() {
+	for _, c := range l.closers {
+		c()
+	}
 }
 
 // listeners opens every SIP socket before any is served, so that a bad
@@ -35,10 +44,12 @@ func (d *Daemon) listeners(ctx context.Context, id event.UUID, bus *event.Bus) (
 		UDPReaders:   runtime.GOMAXPROCS(0),
 		Logger:       d.logger.With("component", "siplisten"),
 	}
+	var r *responder.Responder
 	if cfg.SIPResponsive {
-		scfg.Answerer = responder.New(responder.Config{Server: cfg.SIPServer})
+		r = responder.New(responder.Config{Server: cfg.SIPServer})
+		scfg.Answerer = r
 	}
-	set := &listenerSet{server: siplisten.New(scfg)}
+	set := &listenerSet{server: siplisten.New(scfg), responder: r}
 	if cfg.SIPDisable {
 		d.logger.Warn("SIP is disabled (-R): nothing will be recorded")
 		return set, nil
@@ -89,6 +100,7 @@ func (d *Daemon) listeners(ctx context.Context, id event.UUID, bus *event.Bus) (
 	if len(set.serve) == 0 {
 		return fail(errors.New("no SIP listen address could be bound"))
 	}
+	set.closers = closers
 	return set, nil
 }
 

@@ -5,6 +5,7 @@ import (
 
 	"github.com/sentrypeer/sentrypeer/internal/event"
 	"github.com/sentrypeer/sentrypeer/internal/logsink"
+	"github.com/sentrypeer/sentrypeer/internal/metrics"
 	"github.com/sentrypeer/sentrypeer/internal/probelog"
 	"github.com/sentrypeer/sentrypeer/internal/store"
 )
@@ -18,6 +19,8 @@ type namedSink struct {
 type sinkSet struct {
 	all     []namedSink
 	closers []func() error
+	json    *logsink.JSON
+	syslog  *logsink.Syslog
 }
 
 func (s *sinkSet) close() {
@@ -28,7 +31,7 @@ func (s *sinkSet) close() {
 
 // sinks subscribes every configured sink to bus. Subscriptions are made
 // before any listener starts, so no event is published to a partial set.
-func (d *Daemon) sinks(bus *event.Bus, st *store.Store) (*sinkSet, error) {
+func (d *Daemon) sinks(bus *event.Bus, st *store.Store, m *metrics.Metrics) (*sinkSet, error) {
 	cfg := &d.cfg
 	set := &sinkSet{}
 	add := func(name string, sink event.Sink, capacity int) error {
@@ -51,6 +54,7 @@ func (d *Daemon) sinks(bus *event.Bus, st *store.Store) (*sinkSet, error) {
 		if err != nil {
 			return fail(err)
 		}
+		set.json = j
 		set.closers = append(set.closers, j.Close)
 		d.onReopen(j.Reopen)
 		if err := add("jsonlog", j, cfg.QueueSize); err != nil {
@@ -63,8 +67,14 @@ func (d *Daemon) sinks(bus *event.Bus, st *store.Store) (*sinkSet, error) {
 		if err != nil {
 			return fail(err)
 		}
+		set.syslog = s
 		set.closers = append(set.closers, s.Close)
 		if err := add("syslog", s, cfg.QueueSize); err != nil {
+			return fail(err)
+		}
+	}
+	if m != nil {
+		if err := add("metrics", m.ProbeCounter(), cfg.QueueSize); err != nil {
 			return fail(err)
 		}
 	}

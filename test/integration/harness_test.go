@@ -91,6 +91,7 @@ type daemon struct {
 	dataDir string
 	port    int
 	addr    string // 127.0.0.1:port
+	api     string // the API's base URL
 	mu      sync.Mutex
 	stderr  bytes.Buffer
 	exited  chan struct{}
@@ -118,7 +119,9 @@ func start(t *testing.T, dataDir string, args ...string) *daemon {
 	}
 	d := &daemon{t: t, dataDir: dataDir, port: freePort(t), exited: make(chan struct{})}
 	d.addr = fmt.Sprintf("127.0.0.1:%d", d.port)
-	all := append([]string{"--data-dir", dataDir, "--sip-listen", d.addr, "-j"}, args...)
+	apiAddr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
+	d.api = "http://" + apiAddr
+	all := append([]string{"--data-dir", dataDir, "--sip-listen", d.addr, "--api-listen", apiAddr, "-j"}, args...)
 	d.cmd = exec.Command(binary, all...)
 	d.cmd.Env = []string{"PATH=" + os.Getenv("PATH")}
 	d.cmd.Stdout, d.cmd.Stderr = d, d

@@ -1,0 +1,64 @@
+package daemon
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/sentrypeer/sentrypeer/internal/event"
+	"github.com/sentrypeer/sentrypeer/internal/httpapi"
+	"github.com/sentrypeer/sentrypeer/internal/metrics"
+	"github.com/sentrypeer/sentrypeer/internal/siplisten"
+	"github.com/sentrypeer/sentrypeer/internal/store"
+)
+
+// apiServer is the local API, bound at start-up so that a busy port stops
+// the daemon instead of leaving it without its API.
+type apiServer struct {
+	ln  net.Listener
+	srv *http.Server
+}
+
+// registerMetrics exports every component's counters.
+func registerMetrics(m *metrics.Metrics, bus *event.Bus, st *store.Store, sinks *sinkSet, lis *listenerSet) error {
+	errs := []error{m.RegisterBus(bus), m.RegisterStore(st), m.RegisterListener(lis.server)}
+	if lis.responder != nil {
+		errs = append(errs, m.RegisterResponder(lis.responder))
+	}
+	if sinks.json != nil {
+		errs = append(errs, m.RegisterJSONLog(sinks.json))
+	}
+	if sinks.syslog != nil {
+		errs = append(errs, m.RegisterSyslog(sinks.syslog))
+	}
+	return errors.Join(errs...)
+}
+
+func (d *Daemon) openAPI(ctx context.Context, m *metrics.Metrics) (*apiServer, error) {
+	var lc net.ListenConfig
+	ln, err := lc.Listen(ctx, "tcp", d.cfg.APIListen.String())
+	if err != nil {
+		return nil, fmt.Errorf("listening for the API on %s: %w", d.cfg.APIListen, err)
+	}
+	h := httpapi.New(httpapi.Config{Key: d.cfg.APIKey, Version: d.info.Version, Metrics: m.Handler(), Instrument: m.Instrument})
+	return &apiServer{ln: ln, srv: httpapi.Server(h)}, nil
+}
+
+// serve runs until ctx is cancelled, then shuts down gracefully.
+func (a *apiServer) serve(ctx context.Context) error {
+	stop := context.AfterFunc(ctx, func() {
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		a.srv.Shutdown(sctx)
+	})
+	defer stop()
+	if err := a.srv.Serve(a.ln); !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serving the API: %w", err)
+	}
+	return nil
+}
+
+var _ metrics.ListenerStats = (*siplisten.Server)(nil)

@@ -1,0 +1,278 @@
+package metrics
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
+
+	"github.com/sentrypeer/sentrypeer/internal/event"
+	"github.com/sentrypeer/sentrypeer/internal/logsink"
+	"github.com/sentrypeer/sentrypeer/internal/responder"
+	"github.com/sentrypeer/sentrypeer/internal/siplisten"
+	"github.com/sentrypeer/sentrypeer/internal/store"
+)
+
+// fake is a Stats source returning a fixed snapshot.
+type fake[S any] struct{ s S }
+
+func (f fake[S]) Stats() S { return f.s }
+
+func TestCollectors(t *testing.T) {
+	tests := []struct {
+		name string
+		c    prometheus.Collector
+		want string
+	}{
+		{
+			name: "bus",
+			c: newBusCollector(fake[[]event.Stats]{[]event.Stats{
+				{Name: "store", Capacity: 1024, Queued: 3, Delivered: 10, Dropped: 2},
+				{Name: "json", Capacity: 256, Queued: 0, Delivered: 12, Dropped: 0},
+			}}),
+			want: `
+# HELP sentrypeer_sink_events_delivered_total Events the bus put on a sink's queue.
+# TYPE sentrypeer_sink_events_delivered_total counter
+sentrypeer_sink_events_delivered_total{sink="json"} 12
+sentrypeer_sink_events_delivered_total{sink="store"} 10
+# HELP sentrypeer_sink_events_dropped_total Events the bus dropped for a sink because its queue was full or the bus was closed.
+# TYPE sentrypeer_sink_events_dropped_total counter
+sentrypeer_sink_events_dropped_total{sink="json"} 0
+sentrypeer_sink_events_dropped_total{sink="store"} 2
+# HELP sentrypeer_sink_queue_capacity Size of a sink's queue.
+# TYPE sentrypeer_sink_queue_capacity gauge
+sentrypeer_sink_queue_capacity{sink="json"} 256
+sentrypeer_sink_queue_capacity{sink="store"} 1024
+# HELP sentrypeer_sink_queue_depth Events waiting in a sink's queue.
+# TYPE sentrypeer_sink_queue_depth gauge
+sentrypeer_sink_queue_depth{sink="json"} 0
+sentrypeer_sink_queue_depth{sink="store"} 3
+`,
+		},
+		{
+			name: "bus with a repeated sink name",
+			c: newBusCollector(fake[[]event.Stats]{[]event.Stats{
+				{Name: "x", Capacity: 4, Queued: 1, Delivered: 5, Dropped: 1},
+				{Name: "x", Capacity: 8, Queued: 2, Delivered: 7, Dropped: 3},
+			}}),
+			want: `
+# HELP sentrypeer_sink_events_delivered_total Events the bus put on a sink's queue.
+# TYPE sentrypeer_sink_events_delivered_total counter
+sentrypeer_sink_events_delivered_total{sink="x"} 12
+# HELP sentrypeer_sink_events_dropped_total Events the bus dropped for a sink because its queue was full or the bus was closed.
+# TYPE sentrypeer_sink_events_dropped_total counter
+sentrypeer_sink_events_dropped_total{sink="x"} 4
+# HELP sentrypeer_sink_queue_capacity Size of a sink's queue.
+# TYPE sentrypeer_sink_queue_capacity gauge
+sentrypeer_sink_queue_capacity{sink="x"} 12
+# HELP sentrypeer_sink_queue_depth Events waiting in a sink's queue.
+# TYPE sentrypeer_sink_queue_depth gauge
+sentrypeer_sink_queue_depth{sink="x"} 3
+`,
+		},
+		{
+			name: "listener",
+			c: newListenerCollector(fake[siplisten.Stats]{siplisten.Stats{
+				UDPPackets: 1, StreamMessages: 2, Published: 3, NotPublished: 4,
+				Answers: 5, AnswerErrors: 6, ReadErrors: 7, ConnsAccepted: 8,
+				ConnsRefused: 9, Oversize: 10, TimedOut: 11,
+			}}),
+			want: `
+# HELP sentrypeer_events_not_published_total Probe events at least one sink dropped because its queue was full.
+# TYPE sentrypeer_events_not_published_total counter
+sentrypeer_events_not_published_total 4
+# HELP sentrypeer_events_published_total Probe events every sink accepted.
+# TYPE sentrypeer_events_published_total counter
+sentrypeer_events_published_total 3
+# HELP sentrypeer_response_errors_total SIP responses that could not be sent.
+# TYPE sentrypeer_response_errors_total counter
+sentrypeer_response_errors_total 6
+# HELP sentrypeer_responses_sent_total SIP responses sent in responsive mode.
+# TYPE sentrypeer_responses_sent_total counter
+sentrypeer_responses_sent_total 5
+# HELP sentrypeer_socket_read_errors_total Socket read errors other than shutdown.
+# TYPE sentrypeer_socket_read_errors_total counter
+sentrypeer_socket_read_errors_total 7
+# HELP sentrypeer_stream_connections_accepted_total TCP and TLS connections served.
+# TYPE sentrypeer_stream_connections_accepted_total counter
+sentrypeer_stream_connections_accepted_total 8
+# HELP sentrypeer_stream_connections_refused_total TCP and TLS connections closed at once because a connection cap was reached.
+# TYPE sentrypeer_stream_connections_refused_total counter
+sentrypeer_stream_connections_refused_total 9
+# HELP sentrypeer_stream_connections_timed_out_total TCP and TLS connections closed for being too slow.
+# TYPE sentrypeer_stream_connections_timed_out_total counter
+sentrypeer_stream_connections_timed_out_total 11
+# HELP sentrypeer_stream_messages_oversize_total Stream messages over the size cap (recorded, then the connection closed).
+# TYPE sentrypeer_stream_messages_oversize_total counter
+sentrypeer_stream_messages_oversize_total 10
+# HELP sentrypeer_stream_messages_total SIP messages read from TCP and TLS connections.
+# TYPE sentrypeer_stream_messages_total counter
+sentrypeer_stream_messages_total 2
+# HELP sentrypeer_udp_datagrams_total SIP datagrams read from UDP sockets.
+# TYPE sentrypeer_udp_datagrams_total counter
+sentrypeer_udp_datagrams_total 1
+`,
+		},
+		{
+			name: "store",
+			c: newStoreCollector(fake[store.Stats]{store.Stats{
+				EventsStored: 1000, EventsLost: 2, Batches: 10, FailedBatches: 1,
+				WriteRetries: 3, RetentionDeleted: 500, RetentionErrors: 4,
+				LastBatchDuration: 1500 * time.Microsecond, WriteTime: 2500 * time.Millisecond,
+			}}),
+			want: `
+# HELP sentrypeer_store_batch_write_seconds_total Time spent writing batches, encoding and failed attempts included.
+# TYPE sentrypeer_store_batch_write_seconds_total counter
+sentrypeer_store_batch_write_seconds_total 2.5
+# HELP sentrypeer_store_batches_failed_total Batches given up after every attempt failed.
+# TYPE sentrypeer_store_batches_failed_total counter
+sentrypeer_store_batches_failed_total 1
+# HELP sentrypeer_store_batches_total Batches committed to the database.
+# TYPE sentrypeer_store_batches_total counter
+sentrypeer_store_batches_total 10
+# HELP sentrypeer_store_events_lost_total Events the store received but did not write.
+# TYPE sentrypeer_store_events_lost_total counter
+sentrypeer_store_events_lost_total 2
+# HELP sentrypeer_store_events_stored_total Events committed to the database.
+# TYPE sentrypeer_store_events_stored_total counter
+sentrypeer_store_events_stored_total 1000
+# HELP sentrypeer_store_last_batch_write_seconds How long the last committed batch took to write.
+# TYPE sentrypeer_store_last_batch_write_seconds gauge
+sentrypeer_store_last_batch_write_seconds 0.0015
+# HELP sentrypeer_store_retention_deleted_events_total Events deleted for being older than the retention age.
+# TYPE sentrypeer_store_retention_deleted_events_total counter
+sentrypeer_store_retention_deleted_events_total 500
+# HELP sentrypeer_store_retention_errors_total Retention passes that stopped on an error.
+# TYPE sentrypeer_store_retention_errors_total counter
+sentrypeer_store_retention_errors_total 4
+# HELP sentrypeer_store_write_retries_total Failed batch attempts that were retried.
+# TYPE sentrypeer_store_write_retries_total counter
+sentrypeer_store_write_retries_total 3
+`,
+		},
+		{
+			name: "responder",
+			c: newResponderCollector(fake[responder.Stats]{responder.Stats{
+				Responses: 40, Reduced: 3, Skipped: 2, Unanswerable: 1,
+			}}),
+			want: `
+# HELP sentrypeer_responder_responses_reduced_total Responses shortened to fit a UDP size budget.
+# TYPE sentrypeer_responder_responses_reduced_total counter
+sentrypeer_responder_responses_reduced_total 3
+# HELP sentrypeer_responder_responses_skipped_total Responses not produced because even the shortest form exceeded the budget of an unproven UDP source.
+# TYPE sentrypeer_responder_responses_skipped_total counter
+sentrypeer_responder_responses_skipped_total 2
+# HELP sentrypeer_responder_responses_total SIP responses the responder produced.
+# TYPE sentrypeer_responder_responses_total counter
+sentrypeer_responder_responses_total 40
+# HELP sentrypeer_responder_unanswerable_messages_total Messages that got no response because they could not be answered.
+# TYPE sentrypeer_responder_unanswerable_messages_total counter
+sentrypeer_responder_unanswerable_messages_total 1
+`,
+		},
+		{
+			name: "JSON log",
+			c:    newJSONLogCollector(fake[logsink.JSONStats]{logsink.JSONStats{Written: 7, Failed: 1, Reopens: 2}}),
+			want: `
+# HELP sentrypeer_json_log_events_failed_total Events lost to JSON event log write errors or handled after close.
+# TYPE sentrypeer_json_log_events_failed_total counter
+sentrypeer_json_log_events_failed_total 1
+# HELP sentrypeer_json_log_events_written_total Events written to the JSON event log.
+# TYPE sentrypeer_json_log_events_written_total counter
+sentrypeer_json_log_events_written_total 7
+# HELP sentrypeer_json_log_reopens_total Successful reopens of the JSON event log.
+# TYPE sentrypeer_json_log_reopens_total counter
+sentrypeer_json_log_reopens_total 2
+`,
+		},
+		{
+			name: "syslog",
+			c:    newSyslogCollector(fake[logsink.SyslogStats]{logsink.SyslogStats{Sent: 9, Dropped: 4, Connects: 1}}),
+			want: `
+# HELP sentrypeer_syslog_connects_total Successful syslog connections, the first one included.
+# TYPE sentrypeer_syslog_connects_total counter
+sentrypeer_syslog_connects_total 1
+# HELP sentrypeer_syslog_events_dropped_total Events not sent to syslog: no connection, a write error, or after close.
+# TYPE sentrypeer_syslog_events_dropped_total counter
+sentrypeer_syslog_events_dropped_total 4
+# HELP sentrypeer_syslog_events_sent_total Event lines handed to the syslog connection.
+# TYPE sentrypeer_syslog_events_sent_total counter
+sentrypeer_syslog_events_sent_total 9
+`,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if err := testutil.CollectAndCompare(tt.c, strings.NewReader(tt.want)); err != nil {
+				t.Error(err)
+			}
+			problems, err := testutil.CollectAndLint(tt.c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, p := range problems {
+				t.Errorf("lint: %s: %s", p.Metric, p.Text)
+			}
+		})
+	}
+}
+
+// TestScrapeIsIdempotent scrapes the same sources twice, through the
+// registry and through the HTTP handler: the second scrape must report the
+// sources' values, not their double.
+func TestScrapeIsIdempotent(t *testing.T) {
+	m := New()
+	if err := m.RegisterStore(fake[store.Stats]{store.Stats{EventsStored: 5}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.RegisterBus(fake[[]event.Stats]{[]event.Stats{{Name: "store", Delivered: 7}}}); err != nil {
+		t.Fatal(err)
+	}
+	const want = `
+# HELP sentrypeer_store_events_stored_total Events committed to the database.
+# TYPE sentrypeer_store_events_stored_total counter
+sentrypeer_store_events_stored_total 5
+# HELP sentrypeer_sink_events_delivered_total Events the bus put on a sink's queue.
+# TYPE sentrypeer_sink_events_delivered_total counter
+sentrypeer_sink_events_delivered_total{sink="store"} 7
+`
+	for i := range 2 {
+		t.Run(fmt.Sprintf("gather %d", i+1), func(t *testing.T) {
+			err := testutil.GatherAndCompare(m.Registry(), strings.NewReader(want),
+				"sentrypeer_store_events_stored_total", "sentrypeer_sink_events_delivered_total")
+			if err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	for i := range 2 {
+		t.Run(fmt.Sprintf("http %d", i+1), func(t *testing.T) {
+			body := scrape(t, m)
+			for _, line := range []string{
+				"sentrypeer_store_events_stored_total 5\n",
+				`sentrypeer_sink_events_delivered_total{sink="store"} 7` + "\n",
+			} {
+				if !strings.Contains(body, line) {
+					t.Errorf("scrape lacks %q", line)
+				}
+			}
+		})
+	}
+}
+
+func TestRegisterTwiceFails(t *testing.T) {
+	m := New()
+	src := fake[responder.Stats]{}
+	if err := m.RegisterResponder(src); err != nil {
+		t.Fatal(err)
+	}
+	err := m.RegisterResponder(src)
+	var are prometheus.AlreadyRegisteredError
+	if !errors.As(err, &are) {
+		t.Errorf("second RegisterResponder: err = %v, want AlreadyRegisteredError", err)
+	}
+}
