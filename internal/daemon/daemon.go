@@ -108,6 +108,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	var api *apiServer
 	if m != nil {
 		if err := registerMetrics(m, bus, st, sinks, lis); err != nil {
+			lis.close()
 			return fmt.Errorf("registering metrics: %w", err)
 		}
 		if api, err = d.openAPI(ctx, m); err != nil {
