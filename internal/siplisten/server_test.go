@@ -319,3 +319,27 @@ func TestTLS(t *testing.T) {
 func itoa(n int) string {
 	return netip.AddrPortFrom(netip.IPv4Unspecified(), uint16(n)).String()[len("0.0.0.0:"):]
 }
+
+func TestAdmitCapsPerSourceAndInAll(t *testing.T) {
+	s := New(Config{Publisher: newCollector(), MaxPerSource: 2, MaxConns: 3})
+	a, b := netip.MustParseAddr("192.0.2.1"), netip.MustParseAddr("192.0.2.2")
+	steps := []struct {
+		ip   netip.Addr
+		want bool
+	}{
+		{a, true}, {a, true}, {a, false}, // per-source cap
+		{b, true}, {b, false}, // total cap (3 held)
+	}
+	for i, st := range steps {
+		if got := s.admit(st.ip); got != st.want {
+			t.Fatalf("step %d: admit(%v) = %v, want %v", i, st.ip, got, st.want)
+		}
+	}
+	s.release(a)
+	if !s.admit(b) {
+		t.Fatal("a released slot was not reusable")
+	}
+	if s.admit(b) {
+		t.Fatal("per-source cap for b not enforced")
+	}
+}
