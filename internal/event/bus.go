@@ -131,3 +131,20 @@ func (b *Bus) Stats() []Stats {
 	}
 	return out
 }
+
+// Consume calls fn for each event until events is closed or ctx is
+// cancelled, and returns nil either way: the loop every simple [Sink]
+// needs, so that they all keep the same contract.
+func Consume(ctx context.Context, events <-chan *Event, fn func(*Event)) error {
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case e, ok := <-events:
+			if !ok {
+				return nil
+			}
+			fn(e)
+		}
+	}
+}

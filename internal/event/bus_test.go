@@ -1,6 +1,7 @@
 package event
 
 import (
+	"context"
 	"errors"
 	"sync"
 	"testing"
@@ -104,5 +105,21 @@ func BenchmarkNewUUID(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		_ = NewUUID()
+	}
+}
+
+func TestConsume(t *testing.T) {
+	ch := make(chan *Event, 3)
+	ch <- &Event{Method: "A"}
+	ch <- &Event{Method: "B"}
+	close(ch)
+	var got []string
+	if err := Consume(t.Context(), ch, func(e *Event) { got = append(got, e.Method) }); err != nil || len(got) != 2 || got[1] != "B" {
+		t.Fatalf("got %v, %v", got, err)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	if err := Consume(ctx, make(chan *Event), func(*Event) { t.Fatal("called") }); err != nil {
+		t.Fatalf("cancelled: %v", err)
 	}
 }

@@ -92,17 +92,7 @@ func (s *Syslog) Stats() SyslogStats {
 // Run sends a line per event until the channel is closed or ctx is
 // cancelled; either way it returns nil. Send errors do not stop it.
 func (s *Syslog) Run(ctx context.Context, events <-chan *event.Event) error {
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case e, ok := <-events:
-			if !ok {
-				return nil
-			}
-			s.send(e)
-		}
-	}
+	return event.Consume(ctx, events, s.send)
 }
 
 func (s *Syslog) send(e *event.Event) {

@@ -101,21 +101,13 @@ func (p *ProbeCounter) Run(ctx context.Context, events <-chan *event.Event) erro
 	// Series resolved once per Run: a label lookup hashes both values,
 	// an array index does not.
 	var series [len(knownMethods) + 2][numTransports]prometheus.Counter
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case e, ok := <-events:
-			if !ok {
-				return nil
-			}
-			mi, ti := methodIndex(e.Method), transportIndex(e.Transport)
-			c := series[mi][ti]
-			if c == nil {
-				c = p.probes.WithLabelValues(MethodLabel(e.Method), transportLabel(e.Transport))
-				series[mi][ti] = c
-			}
-			c.Inc()
+	return event.Consume(ctx, events, func(e *event.Event) {
+		mi, ti := methodIndex(e.Method), transportIndex(e.Transport)
+		c := series[mi][ti]
+		if c == nil {
+			c = p.probes.WithLabelValues(MethodLabel(e.Method), transportLabel(e.Transport))
+			series[mi][ti] = c
 		}
-	}
+		c.Inc()
+	})
 }

@@ -36,34 +36,26 @@ func (s *Sink) Run(ctx context.Context, events <-chan *event.Event) error {
 		logged  int
 		skipped int
 	)
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case e, ok := <-events:
-			if !ok {
-				s.reportSkipped(skipped)
-				return nil
-			}
-			t := now()
-			if t.Sub(window) >= time.Second {
-				s.reportSkipped(skipped)
-				window, logged, skipped = t, 0, 0
-			}
-			if logged >= limit {
-				skipped++
-				continue
-			}
-			logged++
-			s.Logger.LogAttrs(ctx, slog.LevelInfo, "probe",
-				slog.String("source_ip", e.Source.Addr().String()),
-				slog.String("transport", e.Transport.String()),
-				slog.String("method", e.Method),
-				slog.String("called_number", e.CalledNumber),
-				slog.String("user_agent", e.UserAgent),
-				slog.String("parse_error", e.ParseError))
+	defer func() { s.reportSkipped(skipped) }()
+	return event.Consume(ctx, events, func(e *event.Event) {
+		t := now()
+		if t.Sub(window) >= time.Second {
+			s.reportSkipped(skipped)
+			window, logged, skipped = t, 0, 0
 		}
-	}
+		if logged >= limit {
+			skipped++
+			return
+		}
+		logged++
+		s.Logger.LogAttrs(ctx, slog.LevelInfo, "probe",
+			slog.String("source_ip", e.Source.Addr().String()),
+			slog.String("transport", e.Transport.String()),
+			slog.String("method", e.Method),
+			slog.String("called_number", e.CalledNumber),
+			slog.String("user_agent", e.UserAgent),
+			slog.String("parse_error", e.ParseError))
+	})
 }
 
 func (s *Sink) reportSkipped(n int) {
