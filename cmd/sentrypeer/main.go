@@ -48,9 +48,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 
-	// GOMEMLIMIT, when set, is the runtime's own and wins.
-	if _, set := os.LookupEnv("GOMEMLIMIT"); !set && cfg.MemoryLimit > 0 {
-		debug.SetMemoryLimit(cfg.MemoryLimit)
+	if limit, ok := memoryLimit(cfg.MemoryLimit, os.LookupEnv); ok {
+		debug.SetMemoryLimit(limit)
 	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
@@ -72,4 +71,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// memoryLimit returns the soft heap limit to set, if any: GOMEMLIMIT, when
+// set, is the runtime's own and wins over --memory-limit; 0 means none.
+func memoryLimit(configured int64, env func(string) (string, bool)) (int64, bool) {
+	if _, set := env("GOMEMLIMIT"); set || configured <= 0 {
+		return 0, false
+	}
+	return configured, true
 }
