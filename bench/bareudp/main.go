@@ -4,7 +4,7 @@
 // read loop a Go programmer would write, with no parsing and no storage.
 //
 // It listens on -listen, asks for the same large socket receive buffer as the
-// daemon (16 MiB with SO_RCVBUFFORCE, else SO_RCVBUF), and counts datagrams in
+// daemon (32 MiB with SO_RCVBUFFORCE, else SO_RCVBUF), and counts datagrams in
 // a single goroutine. Once the socket is bound it prints one "ready" line to
 // stdout; on SIGTERM or SIGINT it closes the socket and prints
 // "packets=N bytes=M" to stdout, then exits 0.
@@ -23,7 +23,7 @@ import (
 
 // rcvBuf is the receive buffer the daemon asks for; the benchmark compares
 // like with like, so the baseline asks for the same.
-const rcvBuf = 16 << 20
+const rcvBuf = 32 << 20
 
 func main() {
 	listen := flag.String("listen", "127.0.0.1:5060", "UDP address to listen on")

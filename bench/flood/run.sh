@@ -12,6 +12,8 @@
 #   MODE     seq: OPTIONS for half the duration, then INVITE, one sipp at RATE;
 #            par: OPTIONS and INVITE at once, two sipps at RATE/2 each [seq]
 #   SIPP     sipp binary [sipp]
+#   DAEMON_ARGS  extra flags for the daemon, split on spaces, e.g.
+#            "--memory-limit 0" []
 #   KEEP     1 keeps the work directory (logs, sipp statistics, database) []
 # Exit status: 0 when every floor holds, 1 when one does not, 2 when the
 # harness itself failed, 3 when the floors held but sipp offered less than
@@ -373,6 +375,8 @@ else
 	args=(--data-dir "$data" --sip-listen "127.0.0.1:$PORT" -j)
 	# The API stays off; builds from before it existed have no flag for it.
 	if "$BIN" --help 2>&1 | grep -q -e '--no-api'; then args+=(--no-api); fi
+	# shellcheck disable=SC2206 # split on purpose: several flags
+	[[ -n ${DAEMON_ARGS:-} ]] && args+=($DAEMON_ARGS)
 	measure daemon "$BIN" "${args[@]}"
 	counts=$("$work/count" -db "$data/sentrypeer.db" -json "$data/sentrypeer_json.log") ||
 		die "counting what the daemon stored"

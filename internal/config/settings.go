@@ -82,8 +82,8 @@ func settings() []setting {
 		{name: "queue-size", env: "SENTRYPEER_QUEUE_SIZE", def: "65536",
 			usage: "events each sink may have queued before new ones are dropped (and counted)", allowed: "an integer from 16 to 4194304",
 			apply: intIn(16, 1<<22, func(c *Config) *int { return &c.QueueSize })},
-		{name: "memory-limit", env: "SENTRYPEER_MEMORY_LIMIT", def: "150MiB",
-			usage: "soft limit on the Go heap: past it the garbage collector works harder (0 = none; GOMEMLIMIT overrides)", allowed: "a size such as 150MiB or 1GiB, or 0",
+		{name: "memory-limit", env: "SENTRYPEER_MEMORY_LIMIT", def: "128MiB",
+			usage: "soft limit on the Go heap: past it the garbage collector works harder (0 = none; GOMEMLIMIT overrides)", allowed: "a size such as 128MiB or 1GiB, or 0",
 			apply: func(c *Config, v string) (err error) { c.MemoryLimit, err = parseSize(v); return err }},
 		{name: "flush-interval", env: "SENTRYPEER_FLUSH_INTERVAL", def: "100ms",
 			usage: "how often queued events are committed; kill -9 loses at most this much", allowed: "a duration from 1ms to 10s",
@@ -232,7 +232,7 @@ func parseSize(v string) (int64, error) {
 	}
 	n, err := strconv.ParseInt(v, 10, 64)
 	if err != nil || n < 0 || n > (1<<50)/mult {
-		return 0, fmt.Errorf("want a size such as 150MiB or 1GiB, or 0")
+		return 0, fmt.Errorf("want a size such as 128MiB or 1GiB, or 0")
 	}
 	return n * mult, nil
 }

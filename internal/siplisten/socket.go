@@ -11,7 +11,7 @@ import (
 // udpReadBuffer is the socket receive buffer asked for: floods arrive in
 // bursts faster than one reader drains them, and the kernel drops what does
 // not fit.
-const udpReadBuffer = 16 << 20
+const udpReadBuffer = 32 << 20
 
 // ListenUDP opens a UDP socket on ap with a large receive buffer. IPv6
 // sockets are IPv6-only, so that [::]:5060 and 0.0.0.0:5060 can both be bound.
