@@ -105,7 +105,7 @@ func (d *decodedBlock) decode(data []byte, maxBytes int, f *filter) error {
 		}
 		d.times[i] = v.time
 		prev = v.time
-		if f == nil || f.match(d, &v) {
+		if f == nil || f.match(d, i, &v) {
 			d.matches = append(d.matches, int32(i))
 		}
 	}
@@ -146,14 +146,26 @@ func (d *decodedBlock) str(v *recordView, f int) []byte {
 // of the record: an event keeps only its own bytes alive, not the block's,
 // which goes back to the pool.
 func (d *decodedBlock) event(i int, v *recordView) event.Event {
+	return d.build(i, v, true)
+}
+
+// eventWithoutRaw is [decodedBlock.event] without Raw, copying only the
+// bytes before it: the raw message is most of a record.
+func (d *decodedBlock) eventWithoutRaw(i int, v *recordView) event.Event {
+	return d.build(i, v, false)
+}
+
+func (d *decodedBlock) build(i int, v *recordView, withRaw bool) event.Event {
 	start := d.starts[i]
 	end := int32(len(d.payload))
-	if i+1 < len(d.starts) {
+	if !withRaw {
+		end = v.str[strRaw].off
+	} else if i+1 < len(d.starts) {
 		end = d.starts[i+1]
 	}
 	rec := string(d.payload[start:end])
 	s := func(f int) string { return rec[v.str[f].off-start : v.str[f].end-start] }
-	return event.Event{
+	e := event.Event{
 		Time:             unixTime(v.time),
 		ID:               v.id,
 		NodeID:           v.node,
@@ -172,8 +184,12 @@ func (d *decodedBlock) event(i int, v *recordView) event.Event {
 		UserAgent:        s(strUserAgent),
 		Contact:          s(strContact),
 		Via:              s(strVia),
-		Raw:              s(strRaw),
 		RawTruncated:     v.rawTruncated,
-		ParseError:       s(strParseError),
 	}
+	if withRaw {
+		e.Raw, e.ParseError = s(strRaw), s(strParseError)
+	} else {
+		e.ParseError = string(d.str(v, strParseError))
+	}
+	return e
 }
