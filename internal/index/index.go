@@ -1,0 +1,105 @@
+// Package index keeps every source IP and called number seen within the
+// retention window in memory, so that "is this IP bad?" is a map lookup,
+// and lists, top-N tables and per-hour counts cost no database query.
+//
+// The index is a sink: it follows the event bus and, at start-up, loads
+// what the store already holds ([Index.Load]). It keeps one compact record
+// per event (about 32 bytes) in arrival order, so that when an event ages
+// out of the window, or the index is full, its IP's and number's counts go
+// down exactly as the store's would.
+//
+// An Index is safe for concurrent use: one goroutine feeds it ([Index.Run]
+// or [Index.Add]), any number query it.
+package index
+
+import (
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/sentrypeer/sentrypeer/internal/event"
+)
+
+// Defaults of [Config].
+const (
+	DefaultMaxAge    = 7 * 24 * time.Hour
+	DefaultMaxEvents = 4_000_000
+)
+
+// Config configures [New].
+type Config struct {
+	// Self is this node's ID: its events are [Local], others' [Peer].
+	Self event.UUID
+	// MaxAge is the window: older events are dropped. 0 means
+	// [DefaultMaxAge].
+	MaxAge time.Duration
+	// MaxEvents bounds memory: past it, the oldest events are dropped
+	// early (and counted in [Stats].Evicted). 0 means [DefaultMaxEvents].
+	MaxEvents int
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// Source says where the events behind an entry came from, as a set.
+type Source uint8
+
+const (
+	// Local: seen by this node.
+	Local Source = 1 << iota
+	// Peer: received from another node.
+	Peer
+)
+
+// Names returns the set's members as "local" and "peer".
+func (s Source) Names() []string {
+	out := []string{}
+	if s&Local != 0 {
+		out = append(out, "local")
+	}
+	if s&Peer != 0 {
+		out = append(out, "peer")
+	}
+	return out
+}
+
+// Index is the in-memory index. Create it with [New].
+type Index struct {
+	cfg Config
+
+	mu      sync.RWMutex
+	ips     table[ipKey]
+	numbers table[string]
+	uas     uaTable
+	ring    ring
+	methods [nMethods]int64
+	hours   map[int64]int64 // unix hour -> events
+	last    int64           // newest event time seen
+
+	loaded  atomic.Bool
+	stale   atomic.Uint64
+	evicted atomic.Uint64
+}
+
+// New returns an empty index.
+func New(cfg Config) *Index {
+	if cfg.MaxAge <= 0 {
+		cfg.MaxAge = DefaultMaxAge
+	}
+	if cfg.MaxEvents <= 0 {
+		cfg.MaxEvents = DefaultMaxEvents
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	return &Index{
+		cfg:     cfg,
+		ips:     newTable[ipKey](),
+		numbers: newTable[string](),
+		uas:     newUATable(),
+		hours:   make(map[int64]int64),
+	}
+}
+
+// Ready reports whether [Index.Load] has finished: until then, answers
+// cover only part of what is stored.
+func (x *Index) Ready() bool { return x.loaded.Load() }

@@ -1,0 +1,185 @@
+package index
+
+import (
+	"cmp"
+	"container/heap"
+	"net/netip"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Entry is what the index knows of one IP or number.
+type Entry struct {
+	// Key is the IP in canonical form, or the normalised number.
+	Key         string
+	First, Last time.Time
+	Count       int64
+	// Methods are the SIP methods seen, in a fixed order ("NONE" for
+	// responses, "OTHER" for methods the index does not name).
+	Methods []string
+	// UserAgents are up to four of the user agents seen, first seen first.
+	UserAgents []string
+	Sources    Source
+}
+
+func (x *Index) entry(key string, en *entry) Entry {
+	e := Entry{
+		Key:        key,
+		First:      time.Unix(0, en.first).UTC(),
+		Last:       time.Unix(0, en.last).UTC(),
+		Count:      int64(en.count),
+		Methods:    methodList(en.methods),
+		UserAgents: make([]string, 0, en.nUAs),
+		Sources:    en.sources,
+	}
+	for _, id := range en.uas[:en.nUAs] {
+		e.UserAgents = append(e.UserAgents, x.uas.names[id])
+	}
+	return e
+}
+
+// CheckIP returns what the index knows of ip, and whether it was seen.
+func (x *Index) CheckIP(ip netip.Addr) (Entry, bool) {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	id, ok := x.ips.ids[ip.WithZone("")]
+	if !ok {
+		return Entry{}, false
+	}
+	return x.entry(ip.WithZone("").String(), &x.ips.entries[id]), true
+}
+
+// CheckNumber returns what the index knows of the normalised number, and
+// whether it was called.
+func (x *Index) CheckNumber(number string) (Entry, bool) {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	id, ok := x.numbers.ids[number]
+	if !ok {
+		return Entry{}, false
+	}
+	return x.entry(number, &x.numbers.entries[id]), true
+}
+
+// Sort names the order of a list.
+type Sort uint8
+
+const (
+	ByLastSeen Sort = iota
+	ByFirstSeen
+	ByCount
+	ByKey // address order for IPs, byte order for numbers
+)
+
+// List selects a page of IPs or numbers.
+type List struct {
+	Sort Sort
+	// Asc reverses the default, descending, order.
+	Asc           bool
+	Offset, Limit int
+}
+
+// IPs returns the number of IPs, and the page l selects.
+func (x *Index) IPs(l List) (int, []Entry) {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	keyCmp := func(a, b uint32) int { return x.ips.keys[a].Compare(x.ips.keys[b]) }
+	ids := page(&x.ips, l, keyCmp)
+	out := make([]Entry, len(ids))
+	for i, id := range ids {
+		out[i] = x.entry(x.ips.keys[id].String(), &x.ips.entries[id])
+	}
+	return x.ips.len(), out
+}
+
+// Numbers returns the number of called numbers, and the page l selects.
+func (x *Index) Numbers(l List) (int, []Entry) {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	keyCmp := func(a, b uint32) int { return strings.Compare(x.numbers.keys[a], x.numbers.keys[b]) }
+	ids := page(&x.numbers, l, keyCmp)
+	out := make([]Entry, len(ids))
+	for i, id := range ids {
+		out[i] = x.entry(x.numbers.keys[id], &x.numbers.entries[id])
+	}
+	return x.numbers.len(), out
+}
+
+// page returns the ids of the entries l selects, in order. It keeps only
+// the best Offset+Limit in a heap, so a first page costs one pass over the
+// table, not a sort of it.
+func page[K comparable](t *table[K], l List, keyCmp func(a, b uint32) int) []uint32 {
+	by := func(a, b uint32) int {
+		ea, eb := &t.entries[a], &t.entries[b]
+		var c int
+		switch l.Sort {
+		case ByFirstSeen:
+			c = cmp.Compare(ea.first, eb.first)
+		case ByCount:
+			c = cmp.Compare(ea.count, eb.count)
+		case ByKey:
+			c = keyCmp(a, b)
+		default:
+			c = cmp.Compare(ea.last, eb.last)
+		}
+		if c == 0 && l.Sort != ByKey {
+			c = keyCmp(a, b)
+		}
+		if !l.Asc {
+			c = -c
+		}
+		return c
+	}
+	if l.Limit <= 0 || l.Offset < 0 || l.Offset >= t.len() {
+		return nil
+	}
+	want := l.Offset + min(l.Limit, t.len())
+	return topIDs(t.ids, want, by)[l.Offset:]
+}
+
+// topIDs returns the k ids of m that come first in the order of by, in
+// that order.
+func topIDs[K comparable](m map[K]uint32, k int, by func(a, b uint32) int) []uint32 {
+	h := &idHeap{by: by}
+	for _, id := range m {
+		if len(h.ids) < k {
+			heap.Push(h, id)
+		} else if by(id, h.ids[0]) < 0 {
+			h.ids[0] = id
+			heap.Fix(h, 0)
+		}
+	}
+	slices.SortFunc(h.ids, by)
+	return h.ids
+}
+
+// idHeap has the worst of the kept ids on top.
+type idHeap struct {
+	ids []uint32
+	by  func(a, b uint32) int
+}
+
+func (h *idHeap) Len() int           { return len(h.ids) }
+func (h *idHeap) Less(i, j int) bool { return h.by(h.ids[i], h.ids[j]) > 0 }
+func (h *idHeap) Swap(i, j int)      { h.ids[i], h.ids[j] = h.ids[j], h.ids[i] }
+func (h *idHeap) Push(x any)         { h.ids = append(h.ids, x.(uint32)) }
+func (h *idHeap) Pop() any {
+	id := h.ids[len(h.ids)-1]
+	h.ids = h.ids[:len(h.ids)-1]
+	return id
+}
+
+// AllIPs returns every IP, in address order.
+func (x *Index) AllIPs() []Entry {
+	_, out := x.IPs(List{Sort: ByKey, Asc: true, Limit: maxInt})
+	return out
+}
+
+// AllNumbers returns every called number, in byte order.
+func (x *Index) AllNumbers() []Entry {
+	_, out := x.Numbers(List{Sort: ByKey, Asc: true, Limit: maxInt})
+	return out
+}
+
+const maxInt = int(^uint(0) >> 1)
