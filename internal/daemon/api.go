@@ -34,21 +34,35 @@ func registerMetrics(m *metrics.Metrics, bus *event.Bus, st *store.Store, sinks 
 	if sinks.syslog != nil {
 		errs = append(errs, m.RegisterSyslog(sinks.syslog))
 	}
+	if sinks.index != nil {
+		errs = append(errs, m.RegisterIndex(sinks.index), m.RegisterLive(sinks.live))
+	}
 	return errors.Join(errs...)
 }
 
-func (d *Daemon) openAPI(ctx context.Context, m *metrics.Metrics) (*apiServer, error) {
+func (d *Daemon) openAPI(ctx context.Context, m *metrics.Metrics, st *store.Store, sinks *sinkSet) (*apiServer, error) {
 	var lc net.ListenConfig
 	ln, err := lc.Listen(ctx, "tcp", d.cfg.APIListen.String())
 	if err != nil {
 		return nil, fmt.Errorf("listening for the API on %s: %w", d.cfg.APIListen, err)
 	}
-	h := httpapi.New(httpapi.Config{Key: d.cfg.APIKey, Version: d.info.Version, Metrics: m.Handler(), Instrument: m.Instrument})
+	h := httpapi.New(httpapi.Config{
+		Key:        d.cfg.APIKey,
+		Version:    d.info.Version,
+		Index:      sinks.index,
+		Events:     st,
+		Live:       sinks.live,
+		Metrics:    m.Handler(),
+		Instrument: m.Instrument,
+	})
 	return &apiServer{ln: ln, srv: httpapi.Server(h)}, nil
 }
 
 // serve runs until ctx is cancelled, then shuts down gracefully.
 func (a *apiServer) serve(ctx context.Context) error {
+	// Requests see ctx, so that event streams end at shutdown instead of
+	// holding it up.
+	a.srv.BaseContext = func(net.Listener) context.Context { return ctx }
 	stop := context.AfterFunc(ctx, func() {
 		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()

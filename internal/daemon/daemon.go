@@ -95,7 +95,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 		m = metrics.New()
 	}
 	bus := event.NewBus()
-	sinks, err := d.sinks(bus, st, m)
+	sinks, err := d.sinks(ctx, bus, st, id, m)
 	if err != nil {
 		return err
 	}
@@ -111,7 +111,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 			lis.close()
 			return fmt.Errorf("registering metrics: %w", err)
 		}
-		if api, err = d.openAPI(ctx, m); err != nil {
+		if api, err = d.openAPI(ctx, m, st, sinks); err != nil {
 			lis.close()
 			return err
 		}

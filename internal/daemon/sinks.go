@@ -1,9 +1,14 @@
 package daemon
 
 import (
+	"context"
+	"log/slog"
 	"strings"
+	"time"
 
 	"github.com/sentrypeer/sentrypeer/internal/event"
+	"github.com/sentrypeer/sentrypeer/internal/index"
+	"github.com/sentrypeer/sentrypeer/internal/live"
 	"github.com/sentrypeer/sentrypeer/internal/logsink"
 	"github.com/sentrypeer/sentrypeer/internal/metrics"
 	"github.com/sentrypeer/sentrypeer/internal/probelog"
@@ -21,6 +26,8 @@ type sinkSet struct {
 	closers []func() error
 	json    *logsink.JSON
 	syslog  *logsink.Syslog
+	index   *index.Index // nil without the API
+	live    *live.Hub    // nil without the API
 }
 
 func (s *sinkSet) close() {
@@ -31,7 +38,7 @@ func (s *sinkSet) close() {
 
 // sinks subscribes every configured sink to bus. Subscriptions are made
 // before any listener starts, so no event is published to a partial set.
-func (d *Daemon) sinks(bus *event.Bus, st *store.Store, m *metrics.Metrics) (*sinkSet, error) {
+func (d *Daemon) sinks(ctx context.Context, bus *event.Bus, st *store.Store, self event.UUID, m *metrics.Metrics) (*sinkSet, error) {
 	cfg := &d.cfg
 	set := &sinkSet{}
 	add := func(name string, sink event.Sink, capacity int) error {
@@ -78,10 +85,45 @@ func (d *Daemon) sinks(bus *event.Bus, st *store.Store, m *metrics.Metrics) (*si
 			return fail(err)
 		}
 	}
+	if cfg.APIEnabled() {
+		// What is stored now is loaded by the index sink itself; what
+		// comes later is in blocks after upTo, and reaches it by the bus.
+		upTo, err := st.LastBlock(ctx)
+		if err != nil {
+			return fail(err)
+		}
+		set.index = index.New(index.Config{Self: self, MaxAge: cfg.MaxAge})
+		if err := add("index", &indexSink{idx: set.index, st: st, upTo: upTo, logger: d.logger}, cfg.QueueSize); err != nil {
+			return fail(err)
+		}
+		set.live = live.New()
+		if err := add("live", set.live, 4096); err != nil {
+			return fail(err)
+		}
+	}
 	if cfg.Verbose {
 		if err := add("probelog", &probelog.Sink{Logger: d.logger.With("component", "probe")}, 1024); err != nil {
 			return fail(err)
 		}
 	}
 	return set, nil
+}
+
+// indexSink loads the index from the store, then follows the bus: events
+// published while it loads wait in its queue.
+type indexSink struct {
+	idx    *index.Index
+	st     *store.Store
+	upTo   int64
+	logger *slog.Logger
+}
+
+func (s *indexSink) Run(ctx context.Context, ch <-chan *event.Event) error {
+	start := time.Now()
+	if err := s.idx.Load(ctx, s.st, s.upTo); err != nil {
+		return err
+	}
+	c := s.idx.Counts()
+	s.logger.Info("index loaded", "events", c.Events, "ip_addresses", c.IPs, "numbers", c.Numbers, "took", time.Since(start).Round(time.Millisecond))
+	return s.idx.Run(ctx, ch)
 }

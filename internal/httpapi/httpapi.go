@@ -1,120 +1,183 @@
-// Package httpapi is the local HTTP API. This version serves the original
-// SentryPeer's /health-check and the Prometheus /metrics; the event and
-// bad-actor endpoints come with the API issue.
+// Package httpapi is the local HTTP API: the original SentryPeer's
+// endpoints (/health-check, /ip-addresses, /numbers), ours under /api/v1/
+// (described by the OpenAPI document it serves at /api/v1/openapi.json),
+// Prometheus /metrics, and the dashboard at /.
 //
-// With a key configured, every request must carry it as
-// "Authorization: Bearer KEY" or "X-Api-Key: KEY"; keys are compared in
-// constant time.
+// Answers about IPs and numbers come from the in-memory index, events from
+// the store, live events from the fan-out hub; the package only reads from
+// them. With a key configured, every request except the dashboard's static
+// files must carry it as "Authorization: Bearer KEY" or "X-Api-Key: KEY";
+// keys are compared in constant time.
 package httpapi
 
 import (
-	"crypto/subtle"
-	"encoding/json"
+	"context"
 	"net/http"
-	"strings"
+	"net/netip"
 	"time"
+
+	"github.com/sentrypeer/sentrypeer/internal/index"
+	"github.com/sentrypeer/sentrypeer/internal/live"
+	"github.com/sentrypeer/sentrypeer/internal/store"
 )
 
-// Config configures [New].
+// Index answers questions about IPs and numbers; *index.Index is one.
+type Index interface {
+	CheckIP(ip netip.Addr) (index.Entry, bool)
+	CheckNumber(number string) (index.Entry, bool)
+	IPs(l index.List) (int, []index.Entry)
+	Numbers(l index.List) (int, []index.Entry)
+	AllIPs() []index.Entry
+	AllNumbers() []index.Entry
+	Stats(top int) index.Stats
+}
+
+// Events reads stored events; *store.Store is one.
+type Events interface {
+	Page(ctx context.Context, q store.Query) (store.Page, error)
+}
+
+// Live hands out subscriptions to new events; *live.Hub is one.
+type Live interface {
+	Subscribe(buf int) (*live.Sub, func())
+}
+
+// Config configures [New]. Nil sources leave their routes out.
 type Config struct {
-	// Key, when set, is required of every request.
+	// Key, when set, is required of every API request.
 	Key string
 	// Version is reported by /health-check.
 	Version string
-	// Metrics serves /metrics; nil leaves the route out.
+	Index   Index
+	Events  Events
+	Live    Live
+	// OpenAPI is served at /api/v1/openapi.json.
+	OpenAPI []byte
+	// Dashboard serves / and /assets/ without the key: it holds no data,
+	// and asks for the key itself.
+	Dashboard http.Handler
+	// Metrics serves /metrics.
 	Metrics http.Handler
 	// Instrument wraps each route's handler, e.g. to count requests; nil
 	// leaves handlers as they are.
 	Instrument func(route string, h http.Handler) http.Handler
+	// Timeout bounds every handler but the event stream; 0 means 10 s.
+	Timeout time.Duration
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
 }
+
+// api holds what the handlers share.
+type api struct {
+	cfg Config
+}
+
+// maxRequestBody: the API only reads; a body is refused past this.
+const maxRequestBody = 1 << 10
 
 // New returns the API's handler.
 func New(cfg Config) http.Handler {
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = 10 * time.Second
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	a := &api{cfg: cfg}
 	mux := http.NewServeMux()
-	// get serves route for GET (and HEAD) and answers 405 to other methods.
-	get := func(route string, h http.Handler) {
-		if cfg.Instrument != nil {
-			h = cfg.Instrument(route, h)
+	// route serves pattern (a path) for GET and HEAD under the handler
+	// timeout, and answers 405 to other methods.
+	route := func(pattern string, h http.Handler, stream bool) {
+		if !stream {
+			h = http.TimeoutHandler(h, cfg.Timeout, `{"error":"the request took too long"}`)
 		}
-		mux.Handle("GET "+route, h)
-		mux.Handle(route, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if cfg.Instrument != nil {
+			h = cfg.Instrument(pattern, h)
+		}
+		mux.Handle("GET "+pattern, h)
+		mux.Handle(pattern, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Allow", "GET, HEAD")
 			writeJSON(w, http.StatusMethodNotAllowed, message{"method not allowed"})
 		}))
 	}
-	get("/health-check", healthCheck(cfg.Version))
+	route("/health-check", healthCheck(cfg.Version), false)
 	if cfg.Metrics != nil {
-		get("/metrics", cfg.Metrics)
+		route("/metrics", cfg.Metrics, false)
 	}
-	handle := func(pattern, route string, h http.Handler) {
-		if cfg.Instrument != nil {
-			h = cfg.Instrument(route, h)
-		}
-		mux.Handle(pattern, h)
+	if cfg.OpenAPI != nil {
+		route("/api/v1/openapi.json", http.HandlerFunc(a.openAPI), false)
 	}
-	handle("/", "other", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	if cfg.Index != nil {
+		route("/ip-addresses", http.HandlerFunc(a.originalIPs), false)
+		route("/ip-addresses/{ip}", http.HandlerFunc(a.originalIP), false)
+		route("/numbers", http.HandlerFunc(a.originalNumbers), false)
+		route("/numbers/{number}", http.HandlerFunc(a.originalNumber), false)
+		route("/api/v1/ip-addresses", http.HandlerFunc(a.listIPs), false)
+		route("/api/v1/numbers", http.HandlerFunc(a.listNumbers), false)
+		route("/api/v1/check/ip/{ip}", http.HandlerFunc(a.checkIP), false)
+		route("/api/v1/check/number/{number}", http.HandlerFunc(a.checkNumber), false)
+		route("/api/v1/stats", http.HandlerFunc(a.stats), false)
+		route("/api/v1/export", http.HandlerFunc(a.export), false)
+	}
+	if cfg.Events != nil {
+		route("/api/v1/events", http.HandlerFunc(a.events), false)
+	}
+	if cfg.Live != nil {
+		route("/api/v1/events/stream", http.HandlerFunc(a.stream), true)
+	}
+	notFound := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusNotFound, message{"Not Found"})
 	}))
+	if cfg.Instrument != nil {
+		notFound = cfg.Instrument("other", notFound)
+	}
+	mux.Handle("/", notFound)
 	var h http.Handler = mux
 	if cfg.Key != "" {
 		h = requireKey(cfg.Key, h)
 	}
-	return h
+	h = limitBody(h)
+	if cfg.Dashboard == nil {
+		return h
+	}
+	// The dashboard's files bypass the key; everything else goes through it.
+	top := http.NewServeMux()
+	dash := cfg.Dashboard
+	if cfg.Instrument != nil {
+		dash = cfg.Instrument("/", dash)
+	}
+	top.Handle("GET /{$}", dash)
+	top.Handle("GET /assets/", dash)
+	top.Handle("/", h)
+	return top
 }
 
 // Server returns an http.Server for h with timeouts, so that a slow or
-// hostile client cannot hold connections open.
+// hostile client cannot hold connections open. The event stream lifts the
+// write timeout for its own connection.
 func Server(h http.Handler) *http.Server {
 	return &http.Server{
-		Handler:           http.TimeoutHandler(h, 10*time.Second, `{"message": "timeout"}`),
+		Handler:           h,
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       10 * time.Second,
-		WriteTimeout:      15 * time.Second,
+		WriteTimeout:      30 * time.Second,
 		IdleTimeout:       60 * time.Second,
 		MaxHeaderBytes:    16 << 10,
 	}
 }
 
-type message struct {
-	Message string `json:"message"`
+func (a *api) openAPI(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Write(a.cfg.OpenAPI)
 }
 
-// healthCheck answers as the original did: JSON when asked for, else a
-// short HTML page.
-func healthCheck(version string) http.Handler {
-	type health struct {
-		Status  string `json:"status"`
-		Message string `json:"message"`
-		Version string `json:"version"`
-	}
+func limitBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !strings.Contains(r.Header.Get("Accept"), "application/json") && !strings.Contains(r.Header.Get("Content-Type"), "application/json") {
-			w.Header().Set("Content-Type", "text/html; charset=utf-8")
-			w.Write([]byte("<html><body><h1>Hello from SentryPeer!</h1><h2>All is well!</h2></body></html>"))
+		if r.ContentLength > maxRequestBody {
+			writeJSON(w, http.StatusRequestEntityTooLarge, apiError{Error: "request body too large"})
 			return
 		}
-		writeJSON(w, http.StatusOK, health{Status: "OK", Message: "Hello from SentryPeer!", Version: version})
-	})
-}
-
-func requireKey(key string, next http.Handler) http.Handler {
-	want := []byte(key)
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		got := r.Header.Get("X-Api-Key")
-		if auth, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
-			got = strings.TrimSpace(auth)
-		}
-		if subtle.ConstantTimeCompare([]byte(got), want) != 1 {
-			w.Header().Set("WWW-Authenticate", `Bearer realm="sentrypeer"`)
-			writeJSON(w, http.StatusUnauthorized, message{"missing or wrong API key"})
-			return
-		}
+		r.Body = http.MaxBytesReader(w, r.Body, maxRequestBody)
 		next.ServeHTTP(w, r)
 	})
-}
-
-func writeJSON(w http.ResponseWriter, code int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(code)
-	json.NewEncoder(w).Encode(v)
 }

@@ -183,3 +183,19 @@ func (x *Index) AllNumbers() []Entry {
 }
 
 const maxInt = int(^uint(0) >> 1)
+
+// Counts are the index's sizes and counters, cheap enough to scrape.
+type Counts struct {
+	Events, IPs, Numbers int
+	// Stale counts events not indexed because they were already older
+	// than the window; Evicted, events dropped early to stay in MaxEvents.
+	Stale, Evicted uint64
+	Ready          bool
+}
+
+// Counts returns the current sizes and counters.
+func (x *Index) Counts() Counts {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	return Counts{Events: x.ring.len(), IPs: x.ips.len(), Numbers: x.numbers.len(), Stale: x.stale.Load(), Evicted: x.evicted.Load(), Ready: x.Ready()}
+}

@@ -1,0 +1,76 @@
+package httpapi
+
+import (
+	"crypto/subtle"
+	"encoding/json"
+	"net/http"
+	"strings"
+)
+
+// message is the original SentryPeer's error and not-found body.
+type message struct {
+	Message string `json:"message"`
+}
+
+// apiError is the body of every /api/v1/ error.
+type apiError struct {
+	Error     string `json:"error"`
+	Parameter string `json:"parameter,omitempty"`
+}
+
+// badParam answers 400 naming the parameter at fault.
+func badParam(w http.ResponseWriter, param, problem string) {
+	writeJSON(w, http.StatusBadRequest, apiError{Error: param + ": " + problem, Parameter: param})
+}
+
+func writeJSON(w http.ResponseWriter, code int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	json.NewEncoder(w).Encode(v)
+}
+
+// writeIndented writes v as the original did: indented by two spaces.
+func writeIndented(w http.ResponseWriter, code int, v any) {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		writeJSON(w, http.StatusInternalServerError, message{"encoding the answer failed"})
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	w.Write(append(b, '\n'))
+}
+
+// healthCheck answers as the original did: JSON when asked for, else a
+// short HTML page.
+func healthCheck(version string) http.Handler {
+	type health struct {
+		Status  string `json:"status"`
+		Message string `json:"message"`
+		Version string `json:"version"`
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !strings.Contains(r.Header.Get("Accept"), "application/json") && !strings.Contains(r.Header.Get("Content-Type"), "application/json") {
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			w.Write([]byte("<html><body><h1>Hello from SentryPeer!</h1><h2>All is well!</h2></body></html>"))
+			return
+		}
+		writeJSON(w, http.StatusOK, health{Status: "OK", Message: "Hello from SentryPeer!", Version: version})
+	})
+}
+
+func requireKey(key string, next http.Handler) http.Handler {
+	want := []byte(key)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got := r.Header.Get("X-Api-Key")
+		if auth, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
+			got = strings.TrimSpace(auth)
+		}
+		if subtle.ConstantTimeCompare([]byte(got), want) != 1 {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="sentrypeer"`)
+			writeJSON(w, http.StatusUnauthorized, message{"missing or wrong API key"})
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
