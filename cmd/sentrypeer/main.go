@@ -13,6 +13,7 @@ import (
 	"runtime/debug"
 	"syscall"
 
+	"github.com/sentrypeer/sentrypeer/internal/cli"
 	"github.com/sentrypeer/sentrypeer/internal/config"
 	"github.com/sentrypeer/sentrypeer/internal/daemon"
 )
@@ -29,10 +30,16 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "sentrypeer %s\n", version)
 		return 0
 	}
+	if len(args) > 0 && cli.IsCommand(args[0]) {
+		ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+		defer stop()
+		return cli.Run(ctx, args[0], args[1:], os.LookupEnv, stdout, stderr)
+	}
 	cfg, err := config.Load(args, os.LookupEnv)
 	switch {
 	case errors.Is(err, config.ErrHelp):
 		config.Usage(stdout)
+		cli.Usage(stdout)
 		return 0
 	case errors.Is(err, config.ErrVersion):
 		fmt.Fprintf(stdout, "sentrypeer %s\n", version)
