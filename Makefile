@@ -42,7 +42,7 @@ test:
 	$(GO) test -count=1 ./...
 
 integration:
-	$(GO) test -count=1 -v -timeout 15m ./test/integration/ 2>&1 | tee integration.log | grep -E '^\s*(--- |PASS|FAIL|ok|panic)|_test.go:'
+	SENTRYPEER_ARTIFACTS=$(CURDIR)/artifacts $(GO) test -count=1 -v -timeout 15m ./test/integration/ 2>&1 | tee integration.log | grep -E '^\s*(--- |PASS|FAIL|ok|panic)|_test.go:'
 
 # Each fuzz target runs for FUZZTIME, seeded from its testdata.
 fuzz:

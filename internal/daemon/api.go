@@ -8,11 +8,13 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/sentrypeer/sentrypeer/internal/apidoc"
 	"github.com/sentrypeer/sentrypeer/internal/event"
 	"github.com/sentrypeer/sentrypeer/internal/httpapi"
 	"github.com/sentrypeer/sentrypeer/internal/metrics"
 	"github.com/sentrypeer/sentrypeer/internal/siplisten"
 	"github.com/sentrypeer/sentrypeer/internal/store"
+	"github.com/sentrypeer/sentrypeer/internal/web"
 )
 
 // apiServer is the local API, bound at start-up so that a busy port stops
@@ -52,6 +54,8 @@ func (d *Daemon) openAPI(ctx context.Context, m *metrics.Metrics, st *store.Stor
 		Index:      sinks.index,
 		Events:     st,
 		Live:       sinks.live,
+		OpenAPI:    apidoc.JSON(),
+		Dashboard:  web.Handler(),
 		Metrics:    m.Handler(),
 		Instrument: m.Instrument,
 	})

@@ -169,7 +169,7 @@ func TestV1Aggregates(t *testing.T) {
 		{"check number empty", "/api/v1/check/number/---", 400, `"parameter":"number"`},
 		{"stats", "/api/v1/stats?top=1", 200, `{"events_total":3,"ip_addresses_total":2,"numbers_total":2,"user_agents_total":2,"first_event":"2026-11-27T12:01:00Z","last_event":"2026-11-27T12:03:00Z","window_hours":168,"ready":false,"top_ip_addresses":[{"value":"198.51.100.1","count":2}],"top_numbers":[{"value":"00442079460000","count":2}],"top_user_agents":[{"value":"friendly-scanner","count":2}],"methods":[{"value":"INVITE","count":2},{"value":"REGISTER","count":1}],"top_number_prefixes":[{"value":"0044","count":2}],"events_per_hour":[`},
 		{"stats bad top", "/api/v1/stats?top=0", 400, `"parameter":"top"`},
-		{"unknown api path", "/api/v1/nope", 404, `{"message":"Not Found"}`},
+		{"unknown api path", "/api/v1/nope", 404, `{"error":"no such endpoint: /api/v1/nope"}`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

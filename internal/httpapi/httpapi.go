@@ -14,6 +14,7 @@ import (
 	"context"
 	"net/http"
 	"net/netip"
+	"strings"
 	"time"
 
 	"github.com/sentrypeer/sentrypeer/internal/index"
@@ -89,7 +90,7 @@ func New(cfg Config) http.Handler {
 	// timeout, and answers 405 to other methods.
 	route := func(pattern string, h http.Handler, stream bool) {
 		if !stream {
-			h = http.TimeoutHandler(h, cfg.Timeout, `{"error":"the request took too long"}`)
+			h = withTimeout(h, cfg.Timeout)
 		}
 		if cfg.Instrument != nil {
 			h = cfg.Instrument(pattern, h)
@@ -97,6 +98,10 @@ func New(cfg Config) http.Handler {
 		mux.Handle("GET "+pattern, h)
 		mux.Handle(pattern, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Allow", "GET, HEAD")
+			if strings.HasPrefix(pattern, "/api/") {
+				writeJSON(w, http.StatusMethodNotAllowed, apiError{Error: "method not allowed"})
+				return
+			}
 			writeJSON(w, http.StatusMethodNotAllowed, message{"method not allowed"})
 		}))
 	}
@@ -132,6 +137,13 @@ func New(cfg Config) http.Handler {
 		notFound = cfg.Instrument("other", notFound)
 	}
 	mux.Handle("/", notFound)
+	apiNotFound := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusNotFound, apiError{Error: "no such endpoint: " + r.URL.Path})
+	}))
+	if cfg.Instrument != nil {
+		apiNotFound = cfg.Instrument("other", apiNotFound)
+	}
+	mux.Handle("/api/", apiNotFound)
 	var h http.Handler = mux
 	if cfg.Key != "" {
 		h = requireKey(cfg.Key, h)
@@ -179,5 +191,16 @@ func limitBody(next http.Handler) http.Handler {
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, maxRequestBody)
 		next.ServeHTTP(w, r)
+	})
+}
+
+// withTimeout answers 503 with a JSON error when h takes longer than d. The
+// timeout's answer goes out with the headers set before h ran, so the
+// Content-Type is set first; h's own headers replace it when h finishes.
+func withTimeout(h http.Handler, d time.Duration) http.Handler {
+	th := http.TimeoutHandler(h, d, `{"error":"the request took too long"}`)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		th.ServeHTTP(w, r)
 	})
 }

@@ -1,0 +1,102 @@
+package httpapi
+
+import (
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sentrypeer/sentrypeer/internal/apidoc"
+	"github.com/sentrypeer/sentrypeer/internal/apidoc/apidoctest"
+	"github.com/sentrypeer/sentrypeer/internal/event"
+	"github.com/sentrypeer/sentrypeer/internal/index"
+	"github.com/sentrypeer/sentrypeer/internal/store"
+)
+
+// TestOpenAPI checks real answers, good and bad, against the document the
+// API serves, and that every documented operation was exercised.
+func TestOpenAPI(t *testing.T) {
+	v := apidoctest.New(t)
+	metrics := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+		io.WriteString(w, "sentrypeer_up 1\n")
+	})
+	f := newFixture(t, Config{OpenAPI: apidoc.JSON(), Metrics: metrics})
+	e := testEvent(5, "198.51.100.9", "100", "OPTIONS", "ua")
+	e.ParseError = "no Via"
+	cur, _ := store.ParseCursor("AgQG")
+	f.events.page = store.Page{Events: []event.Event{*e}, Next: cur}
+	empty := New(Config{Index: index.New(index.Config{}), Events: &fakeEvents{}, OpenAPI: apidoc.JSON()})
+
+	srv := httptest.NewServer(f.h)
+	defer srv.Close()
+	emptySrv := httptest.NewServer(empty)
+	defer emptySrv.Close()
+
+	ch := make(chan *event.Event, 1)
+	go f.hub.Run(t.Context(), ch)
+
+	do := func(base, method, target string, header ...string) {
+		t.Helper()
+		req, _ := http.NewRequest(method, base+target, nil)
+		for i := 0; i+1 < len(header); i += 2 {
+			req.Header.Set(header[i], header[i+1])
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		v.Check(t, req, resp, body)
+	}
+	for _, target := range []string{
+		"/health-check", "/metrics", "/api/v1/openapi.json",
+		"/ip-addresses", "/ip-addresses/198.51.100.1", "/ip-addresses/198.51.100.77",
+		"/numbers", "/numbers/00442079460000", "/numbers/1",
+		"/api/v1/events", "/api/v1/events?raw=true&ip=198.51.100.0/24&number_prefix=44&transport=udp&method=options&user_agent=u&since=2026-11-27T00:00:00Z&until=2026-11-28T00:00:00Z&limit=1000&cursor=AgQG",
+		"/api/v1/events?limit=0", "/api/v1/events?ip=nope", "/api/v1/events?bogus=1",
+		"/api/v1/ip-addresses", "/api/v1/ip-addresses?sort=count&order=asc&limit=1&offset=1", "/api/v1/ip-addresses?sort=number",
+		"/api/v1/numbers?sort=number&limit=1",
+		"/api/v1/check/ip/198.51.100.1", "/api/v1/check/ip/203.0.113.1", "/api/v1/check/ip/2001:db8::7", "/api/v1/check/ip/nope",
+		"/api/v1/check/number/00442079460000", "/api/v1/check/number/5", "/api/v1/check/number/%20-",
+		"/api/v1/stats", "/api/v1/stats?top=100", "/api/v1/stats?top=101",
+		"/api/v1/export", "/api/v1/export?format=csv&kind=all", "/api/v1/export?format=json&kind=numbers&min_count=2",
+		"/api/v1/export?format=nft", "/api/v1/export?format=ipset", "/api/v1/export?format=nft&kind=all",
+	} {
+		do(srv.URL, "GET", target)
+	}
+	do(srv.URL, "GET", "/health-check", "Accept", "application/json")
+	do(srv.URL, "HEAD", "/api/v1/stats")
+	do(srv.URL, "POST", "/api/v1/events")
+	do(srv.URL, "DELETE", "/numbers/100")
+	for _, target := range []string{"/ip-addresses", "/numbers", "/api/v1/stats", "/api/v1/ip-addresses", "/api/v1/export?format=json&kind=all"} {
+		do(emptySrv.URL, "GET", target)
+	}
+	keyed := httptest.NewServer(New(Config{Key: "k", Index: f.idx, OpenAPI: apidoc.JSON()}))
+	defer keyed.Close()
+	do(keyed.URL, "GET", "/api/v1/stats")
+
+	// The stream: read two events, then let the hub stop.
+	req, _ := http.NewRequest("GET", srv.URL+"/api/v1/events/stream", nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ch <- e
+	time.Sleep(50 * time.Millisecond)
+	close(ch)
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(body), "event: probe") {
+		t.Errorf("stream body %q", body)
+	}
+	v.Check(t, req, resp, body)
+
+	if missing := slices.DeleteFunc(v.Paths(), func(p string) bool { return slices.Contains(v.Exercised(), p) }); len(missing) > 0 {
+		t.Errorf("documented operations never answered 2xx here: %v", missing)
+	}
+}
