@@ -122,7 +122,7 @@ sentrypeer_udp_datagrams_total 1
 			c: newStoreCollector(fake[store.Stats]{store.Stats{
 				EventsStored: 1000, EventsLost: 2, Batches: 10, FailedBatches: 1,
 				WriteRetries: 3, RetentionDeleted: 500, RetentionErrors: 4,
-				LastBatchDuration: 1500 * time.Microsecond, WriteTime: 2500 * time.Millisecond,
+				LastBatchDuration: 1500 * time.Microsecond, WriteTime: 2500 * time.Millisecond, FileBytes: 4096,
 			}}),
 			want: `
 # HELP sentrypeer_store_batch_write_seconds_total Time spent writing batches, encoding and failed attempts included.
@@ -140,6 +140,9 @@ sentrypeer_store_events_lost_total 2
 # HELP sentrypeer_store_events_stored_total Events committed to the database.
 # TYPE sentrypeer_store_events_stored_total counter
 sentrypeer_store_events_stored_total 1000
+# HELP sentrypeer_store_file_bytes Size on disk of the database and its write-ahead log.
+# TYPE sentrypeer_store_file_bytes gauge
+sentrypeer_store_file_bytes 4096
 # HELP sentrypeer_store_last_batch_write_seconds How long the last committed batch took to write.
 # TYPE sentrypeer_store_last_batch_write_seconds gauge
 sentrypeer_store_last_batch_write_seconds 0.0015

@@ -55,13 +55,13 @@ func newIndexCollector(src IndexStats) prometheus.Collector {
 func newLiveCollector(src LiveStats) prometheus.Collector {
 	type S = live.Stats
 	return &snapshot[S]{stats: src.Stats, fields: []field[S]{
-		gauge("sentrypeer_stream_subscribers",
+		gauge("sentrypeer_api_live_subscribers",
 			"Clients of the live event stream.",
 			func(s S) float64 { return float64(s.Subscribers) }),
-		counter("sentrypeer_stream_events_delivered_total",
+		counter("sentrypeer_api_live_events_delivered_total",
 			"Events queued to live stream clients.",
 			func(s S) float64 { return float64(s.Delivered) }),
-		counter("sentrypeer_stream_events_dropped_total",
+		counter("sentrypeer_api_live_events_dropped_total",
 			"Events a live stream client missed because it did not keep up.",
 			func(s S) float64 { return float64(s.Dropped) }),
 	}}

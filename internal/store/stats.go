@@ -1,6 +1,7 @@
 package store
 
 import (
+	"os"
 	"sync/atomic"
 	"time"
 )
@@ -28,6 +29,9 @@ type Stats struct {
 	// WriteTime is the total time spent writing batches, encoding and
 	// failed attempts included.
 	WriteTime time.Duration
+	// FileBytes is the size on disk of the database and its write-ahead
+	// log; 0 for an in-memory database.
+	FileBytes int64
 }
 
 // counters are the live values behind [Stats].
@@ -57,5 +61,14 @@ func (s *Store) Stats() Stats {
 		RetentionErrors:   c.retentionErrors.Load(),
 		LastBatchDuration: time.Duration(c.lastBatchNanos.Load()),
 		WriteTime:         time.Duration(c.writeNanos.Load()),
+		FileBytes:         diskSize(s.path) + diskSize(s.path+"-wal"),
 	}
+}
+
+func diskSize(path string) int64 {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return 0
+	}
+	return fi.Size()
 }

@@ -170,7 +170,10 @@ func TestRunWriteFailure(t *testing.T) {
 		}
 		st := s.Stats()
 		want := Stats{EventsStored: 3, EventsLost: 3, Batches: 1, FailedBatches: 1, WriteRetries: writeAttempts - 1}
-		st.LastBatchDuration, st.WriteTime = 0, 0
+		if st.FileBytes <= 0 {
+			t.Errorf("FileBytes = %d, want the database's size", st.FileBytes)
+		}
+		st.LastBatchDuration, st.WriteTime, st.FileBytes = 0, 0, 0
 		if st != want {
 			t.Errorf("Stats = %+v, want %+v", st, want)
 		}
