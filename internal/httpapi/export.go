@@ -146,7 +146,8 @@ func splitFamilies(ips []index.Entry) (v4, v6 []string) {
 func writeNft(w *bufio.Writer, ips []index.Entry, now time.Time) {
 	v4, v6 := splitFamilies(ips)
 	fmt.Fprintf(w, "#!/usr/sbin/nft -f\n# SentryPeer bad actors, %s: %d IPv4, %d IPv6.\n", now.Format(time.RFC3339), len(v4), len(v6))
-	w.WriteString("# Use: nft -f THIS; then e.g. nft add rule inet filter input ip saddr @bad_ipv4 drop\n")
+	w.WriteString("# Use: nft -f THIS. To drop their traffic, once: nft add chain inet sentrypeer input '{ type filter hook input priority -10; }'\n")
+	w.WriteString("#   then nft add rule inet sentrypeer input ip saddr @bad_ipv4 drop; nft add rule inet sentrypeer input ip6 saddr @bad_ipv6 drop\n")
 	w.WriteString("add table inet sentrypeer\n")
 	w.WriteString("add set inet sentrypeer bad_ipv4 { type ipv4_addr; }\n")
 	w.WriteString("add set inet sentrypeer bad_ipv6 { type ipv6_addr; }\n")

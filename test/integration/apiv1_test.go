@@ -156,7 +156,10 @@ func TestExportLoadsIntoFirewalls(t *testing.T) {
 	})
 	dir := t.TempDir()
 	for _, f := range []struct{ format, check string }{
-		{"nft", nft + " -f NFT && " + nft + " list set inet sentrypeer bad_ipv4 && " + nft + " -f NFT"},
+		{"nft", nft + " -f NFT && " + nft + " list set inet sentrypeer bad_ipv4 && " + nft + " -f NFT && " +
+			nft + " add chain inet sentrypeer input '{ type filter hook input priority -10; }' && " +
+			nft + " add rule inet sentrypeer input ip saddr @bad_ipv4 drop && " + nft + " add rule inet sentrypeer input ip6 saddr @bad_ipv6 drop && " +
+			nft + " -f NFT"},
 		{"ipset", ipset + " restore < IPSET && " + ipset + " list sentrypeer-v4 && " + ipset + " restore < IPSET && " + ipset + " destroy"},
 	} {
 		code, body := get(t, d.api+"/api/v1/export?format="+f.format)
