@@ -2,7 +2,9 @@ package httpapi
 
 import (
 	"net/http"
+	"strconv"
 	"time"
+	"unicode/utf8"
 
 	"github.com/sentrypeer/sentrypeer/internal/index"
 	"github.com/sentrypeer/sentrypeer/internal/sip"
@@ -82,33 +84,19 @@ func (a *api) listNumbers(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, out)
 }
 
-// check is the answer of /api/v1/check/...: always 200 for a well-formed
-// value, with Bad saying whether it was seen.
-type check struct {
-	IP        string     `json:"ip,omitempty"`
-	Number    *string    `json:"number,omitempty"`
-	Bad       bool       `json:"bad"`
-	FirstSeen *time.Time `json:"first_seen,omitempty"`
-	LastSeen  *time.Time `json:"last_seen,omitempty"`
-	Count     int64      `json:"count,omitempty"`
-	Sources   []string   `json:"sources,omitempty"`
-}
-
-func (c *check) found(e index.Entry) {
-	c.Bad, c.FirstSeen, c.LastSeen, c.Count, c.Sources = true, &e.First, &e.Last, e.Count, e.Sources.Names()
-}
-
+// checkIP and checkNumber answer from memory, for scripts and PBXs that ask
+// before every call: the answer is appended to a pooled buffer by hand,
+// without reflection or allocations. The shape is the openapi document's
+// CheckIP / CheckNumber: the key, "bad", and when bad, first_seen,
+// last_seen, count and sources.
 func (a *api) checkIP(w http.ResponseWriter, r *http.Request) {
 	ip, ok := parseIP(r.PathValue("ip"))
 	if !ok {
 		badParam(w, "ip", "not an IP address")
 		return
 	}
-	c := check{IP: ip.String()}
-	if e, found := a.cfg.Index.CheckIP(ip); found {
-		c.found(e)
-	}
-	writeJSON(w, http.StatusOK, c)
+	s, found := a.cfg.Index.SummaryIP(ip)
+	a.writeCheck(w, "ip", ip.String(), s, found)
 }
 
 func (a *api) checkNumber(w http.ResponseWriter, r *http.Request) {
@@ -117,9 +105,86 @@ func (a *api) checkNumber(w http.ResponseWriter, r *http.Request) {
 		badParam(w, "number", "no digits or letters left once normalised")
 		return
 	}
-	c := check{Number: &n}
-	if e, found := a.cfg.Index.CheckNumber(n); found {
-		c.found(e)
+	s, found := a.cfg.Index.SummaryNumber(n)
+	a.writeCheck(w, "number", n, s, found)
+}
+
+func (a *api) writeCheck(w http.ResponseWriter, key, value string, s index.Summary, bad bool) {
+	bp := a.buffers.Get().(*[]byte)
+	b := append((*bp)[:0], `{"`...)
+	b = append(b, key...)
+	b = append(b, `":`...)
+	b = appendJSONString(b, value)
+	if !bad {
+		b = append(b, `,"bad":false}`...)
+	} else {
+		b = append(b, `,"bad":true,"first_seen":"`...)
+		b = s.First.AppendFormat(b, time.RFC3339Nano)
+		b = append(b, `","last_seen":"`...)
+		b = s.Last.AppendFormat(b, time.RFC3339Nano)
+		b = append(b, `","count":`...)
+		b = strconv.AppendInt(b, s.Count, 10)
+		b = append(b, `,"sources":[`...)
+		for i, name := range [...]string{"local", "peer"} {
+			if s.Sources&(1<<i) == 0 {
+				continue
+			}
+			if b[len(b)-1] != '[' {
+				b = append(b, ',')
+			}
+			b = append(b, '"')
+			b = append(b, name...)
+			b = append(b, '"')
+		}
+		b = append(b, "]}"...)
 	}
-	writeJSON(w, http.StatusOK, c)
+	b = append(b, '\n')
+	w.Header().Set("Content-Type", "application/json")
+	w.Write(b)
+	*bp = b
+	a.buffers.Put(bp)
+}
+
+// appendJSONString appends s as a JSON string, as encoding/json would
+// (invalid UTF-8 becomes U+FFFD).
+func appendJSONString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			switch {
+			case c == '"' || c == '\\':
+				b = append(b, '\\', c)
+			case c == '\b':
+				b = append(b, '\\', 'b')
+			case c == '\f':
+				b = append(b, '\\', 'f')
+			case c == '\n':
+				b = append(b, '\\', 'n')
+			case c == '\r':
+				b = append(b, '\\', 'r')
+			case c == '\t':
+				b = append(b, '\\', 't')
+			case c < 0x20 || c == '<' || c == '>' || c == '&':
+				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+			default:
+				b = append(b, c)
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			b = append(b, `\ufffd`...)
+		case r == '\u2028' || r == '\u2029':
+			b = append(b, `\u202`...)
+			b = append(b, hex[r&0xf])
+		default:
+			b = append(b, s[i:i+size]...)
+		}
+		i += size
+	}
+	return append(b, '"')
 }

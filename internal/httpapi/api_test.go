@@ -276,6 +276,13 @@ func TestEventsQuery(t *testing.T) {
 			t.Errorf("raw=true: %+v", out.Events[0])
 		}
 	})
+	t.Run("store too slow", func(t *testing.T) {
+		f.events.err = fmt.Errorf("store: reading events: %w", context.DeadlineExceeded)
+		defer func() { f.events.err = nil }()
+		if w := f.get(t, "/api/v1/events"); w.Code != 503 || !strings.Contains(w.Body.String(), `"error":"the request took too long`) {
+			t.Errorf("%d %s; want 503 with a JSON error", w.Code, w.Body)
+		}
+	})
 	t.Run("store failure", func(t *testing.T) {
 		f.events.err = fmt.Errorf("disk on fire")
 		defer func() { f.events.err = nil }()

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strings"
@@ -111,10 +112,13 @@ func (a *api) events(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	page, err := a.cfg.Events.Page(r.Context(), q)
-	if err != nil {
-		if errors.Is(err, r.Context().Err()) {
-			return // the timeout handler has answered
-		}
+	switch {
+	case errors.Is(err, context.DeadlineExceeded):
+		writeJSON(w, http.StatusServiceUnavailable, apiError{Error: "the request took too long; narrow it with since, until or a filter on ip or number"})
+		return
+	case errors.Is(err, context.Canceled):
+		return // the client has gone
+	case err != nil:
 		writeJSON(w, http.StatusInternalServerError, apiError{Error: "reading events failed"})
 		return
 	}

@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"net/netip"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/sentrypeer/sentrypeer/internal/index"
@@ -24,8 +25,8 @@ import (
 
 // Index answers questions about IPs and numbers; *index.Index is one.
 type Index interface {
-	CheckIP(ip netip.Addr) (index.Entry, bool)
-	CheckNumber(number string) (index.Entry, bool)
+	SummaryIP(ip netip.Addr) (index.Summary, bool)
+	SummaryNumber(number string) (index.Summary, bool)
 	IPs(l index.List) (int, []index.Entry)
 	Numbers(l index.List) (int, []index.Entry)
 	AllIPs() []index.Entry
@@ -70,7 +71,8 @@ type Config struct {
 
 // api holds what the handlers share.
 type api struct {
-	cfg Config
+	cfg     Config
+	buffers sync.Pool // of *[]byte, for answers written by hand
 }
 
 // maxRequestBody: the API only reads; a body is refused past this.
@@ -85,83 +87,96 @@ func New(cfg Config) http.Handler {
 		cfg.Now = time.Now
 	}
 	a := &api{cfg: cfg}
+	a.buffers.New = func() any { b := make([]byte, 0, 256); return &b }
 	mux := http.NewServeMux()
-	// route serves pattern (a path) for GET and HEAD under the handler
-	// timeout, and answers 405 to other methods.
-	route := func(pattern string, h http.Handler, stream bool) {
-		if !stream {
-			h = withTimeout(h, cfg.Timeout)
+	auth := func(h http.Handler) http.Handler {
+		if cfg.Key == "" {
+			return h
 		}
-		if cfg.Instrument != nil {
-			h = cfg.Instrument(pattern, h)
-		}
-		mux.Handle("GET "+pattern, h)
-		mux.Handle(pattern, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			w.Header().Set("Allow", "GET, HEAD")
-			if strings.HasPrefix(pattern, "/api/") {
-				writeJSON(w, http.StatusMethodNotAllowed, apiError{Error: "method not allowed"})
-				return
-			}
-			writeJSON(w, http.StatusMethodNotAllowed, message{"method not allowed"})
-		}))
+		return requireKey(cfg.Key, h)
 	}
-	route("/health-check", healthCheck(cfg.Version), false)
+	instrument := func(route string, h http.Handler) http.Handler {
+		if cfg.Instrument == nil {
+			return h
+		}
+		return cfg.Instrument(route, h)
+	}
+	// route serves pattern (a path) for GET and HEAD, and answers 405 to
+	// other methods. Handlers that read the store run under a deadline;
+	// those answered from memory finish in microseconds to milliseconds and
+	// are bounded by the server's write timeout alone.
+	const (
+		fromMemory = iota
+		fromStore
+		streaming
+	)
+	route := func(pattern string, h http.Handler, kind int) {
+		if kind == fromStore {
+			h = withDeadline(h, cfg.Timeout)
+		}
+		mux.Handle("GET "+pattern, auth(instrument(pattern, h)))
+		mux.Handle(pattern, auth(methodNotAllowed(strings.HasPrefix(pattern, "/api/"))))
+	}
+	route("/health-check", healthCheck(cfg.Version), fromMemory)
 	if cfg.Metrics != nil {
-		route("/metrics", cfg.Metrics, false)
+		route("/metrics", cfg.Metrics, fromMemory)
 	}
 	if cfg.OpenAPI != nil {
-		route("/api/v1/openapi.json", http.HandlerFunc(a.openAPI), false)
+		route("/api/v1/openapi.json", http.HandlerFunc(a.openAPI), fromMemory)
 	}
 	if cfg.Index != nil {
-		route("/ip-addresses", http.HandlerFunc(a.originalIPs), false)
-		route("/ip-addresses/{ip}", http.HandlerFunc(a.originalIP), false)
-		route("/numbers", http.HandlerFunc(a.originalNumbers), false)
-		route("/numbers/{number}", http.HandlerFunc(a.originalNumber), false)
-		route("/api/v1/ip-addresses", http.HandlerFunc(a.listIPs), false)
-		route("/api/v1/numbers", http.HandlerFunc(a.listNumbers), false)
-		route("/api/v1/check/ip/{ip}", http.HandlerFunc(a.checkIP), false)
-		route("/api/v1/check/number/{number}", http.HandlerFunc(a.checkNumber), false)
-		route("/api/v1/stats", http.HandlerFunc(a.stats), false)
-		route("/api/v1/export", http.HandlerFunc(a.export), false)
+		route("/ip-addresses", http.HandlerFunc(a.originalIPs), fromMemory)
+		route("/ip-addresses/{ip}", http.HandlerFunc(a.originalIP), fromMemory)
+		route("/numbers", http.HandlerFunc(a.originalNumbers), fromMemory)
+		route("/numbers/{number}", http.HandlerFunc(a.originalNumber), fromMemory)
+		route("/api/v1/ip-addresses", http.HandlerFunc(a.listIPs), fromMemory)
+		route("/api/v1/numbers", http.HandlerFunc(a.listNumbers), fromMemory)
+		route("/api/v1/check/ip/{ip}", http.HandlerFunc(a.checkIP), fromMemory)
+		route("/api/v1/check/number/{number}", http.HandlerFunc(a.checkNumber), fromMemory)
+		route("/api/v1/stats", http.HandlerFunc(a.stats), fromMemory)
+		route("/api/v1/export", http.HandlerFunc(a.export), fromMemory)
 	}
 	if cfg.Events != nil {
-		route("/api/v1/events", http.HandlerFunc(a.events), false)
+		route("/api/v1/events", http.HandlerFunc(a.events), fromStore)
 	}
 	if cfg.Live != nil {
-		route("/api/v1/events/stream", http.HandlerFunc(a.stream), true)
+		route("/api/v1/events/stream", http.HandlerFunc(a.stream), streaming)
 	}
-	notFound := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	mux.Handle("/", auth(instrument("other", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusNotFound, message{"Not Found"})
-	}))
-	if cfg.Instrument != nil {
-		notFound = cfg.Instrument("other", notFound)
-	}
-	mux.Handle("/", notFound)
-	apiNotFound := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	}))))
+	mux.Handle("/api/", auth(instrument("other", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusNotFound, apiError{Error: "no such endpoint: " + r.URL.Path})
-	}))
-	if cfg.Instrument != nil {
-		apiNotFound = cfg.Instrument("other", apiNotFound)
+	}))))
+	if cfg.Dashboard != nil {
+		// The dashboard's files need no key: they hold no data, and the
+		// page asks for the key itself.
+		dash := instrument("/", cfg.Dashboard)
+		mux.Handle("GET /{$}", dash)
+		mux.Handle("GET /assets/", dash)
 	}
-	mux.Handle("/api/", apiNotFound)
-	var h http.Handler = mux
-	if cfg.Key != "" {
-		h = requireKey(cfg.Key, h)
-	}
-	h = limitBody(h)
-	if cfg.Dashboard == nil {
-		return h
-	}
-	// The dashboard's files bypass the key; everything else goes through it.
-	top := http.NewServeMux()
-	dash := cfg.Dashboard
-	if cfg.Instrument != nil {
-		dash = cfg.Instrument("/", dash)
-	}
-	top.Handle("GET /{$}", dash)
-	top.Handle("GET /assets/", dash)
-	top.Handle("/", h)
-	return top
+	return limitBody(mux)
+}
+
+func methodNotAllowed(v1 bool) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Allow", "GET, HEAD")
+		if v1 {
+			writeJSON(w, http.StatusMethodNotAllowed, apiError{Error: "method not allowed"})
+			return
+		}
+		writeJSON(w, http.StatusMethodNotAllowed, message{"method not allowed"})
+	})
+}
+
+// withDeadline gives h's request a context that ends after d; h answers
+// 503 when it sees it end (see [api.events]).
+func withDeadline(h http.Handler, d time.Duration) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), d)
+		defer cancel()
+		h.ServeHTTP(w, r.WithContext(ctx))
+	})
 }
 
 // Server returns an http.Server for h with timeouts, so that a slow or
@@ -183,24 +198,17 @@ func (a *api) openAPI(w http.ResponseWriter, r *http.Request) {
 	w.Write(a.cfg.OpenAPI)
 }
 
+// limitBody refuses request bodies over maxRequestBody; the API reads
+// none, but a client must not make the server read megabytes to find out.
 func limitBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.ContentLength > maxRequestBody {
 			writeJSON(w, http.StatusRequestEntityTooLarge, apiError{Error: "request body too large"})
 			return
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, maxRequestBody)
+		if r.Body != nil && r.Body != http.NoBody {
+			r.Body = http.MaxBytesReader(w, r.Body, maxRequestBody)
+		}
 		next.ServeHTTP(w, r)
-	})
-}
-
-// withTimeout answers 503 with a JSON error when h takes longer than d. The
-// timeout's answer goes out with the headers set before h ran, so the
-// Content-Type is set first; h's own headers replace it when h finishes.
-func withTimeout(h http.Handler, d time.Duration) http.Handler {
-	th := http.TimeoutHandler(h, d, `{"error":"the request took too long"}`)
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		th.ServeHTTP(w, r)
 	})
 }

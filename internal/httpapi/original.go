@@ -57,14 +57,13 @@ func (a *api) originalIP(w http.ResponseWriter, r *http.Request) {
 		writeIndented(w, http.StatusBadRequest, message{"Not an IP address"})
 		return
 	}
-	e, found := a.cfg.Index.CheckIP(ip)
-	if !found {
+	if _, found := a.cfg.Index.SummaryIP(ip); !found {
 		writeIndented(w, http.StatusNotFound, message{"No bad actor found"})
 		return
 	}
 	writeIndented(w, http.StatusOK, struct {
 		Found string `json:"bad_actor_found"`
-	}{e.Key})
+	}{ip.String()})
 }
 
 func (a *api) originalNumbers(w http.ResponseWriter, r *http.Request) {
@@ -81,12 +80,12 @@ func (a *api) originalNumbers(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *api) originalNumber(w http.ResponseWriter, r *http.Request) {
-	e, found := a.cfg.Index.CheckNumber(sip.NormaliseNumber(r.PathValue("number")))
-	if !found {
+	n := sip.NormaliseNumber(r.PathValue("number"))
+	if _, found := a.cfg.Index.SummaryNumber(n); !found {
 		writeIndented(w, http.StatusNotFound, message{"No phone number found"})
 		return
 	}
 	writeIndented(w, http.StatusOK, struct {
 		Found string `json:"phone_number_found"`
-	}{e.Key})
+	}{n})
 }

@@ -199,3 +199,38 @@ func (x *Index) Counts() Counts {
 	defer x.mu.RUnlock()
 	return Counts{Events: x.ring.len(), IPs: x.ips.len(), Numbers: x.numbers.len(), Stale: x.stale.Load(), Evicted: x.evicted.Load(), Ready: x.Ready()}
 }
+
+// Summary is the part of an [Entry] a check needs, without the lists that
+// cost allocations to copy out.
+type Summary struct {
+	First, Last time.Time
+	Count       int64
+	Sources     Source
+}
+
+// SummaryIP is [Index.CheckIP] for the hot path of a check: it allocates
+// nothing.
+func (x *Index) SummaryIP(ip netip.Addr) (Summary, bool) {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	id, ok := x.ips.ids[ip.WithZone("")]
+	if !ok {
+		return Summary{}, false
+	}
+	return summary(&x.ips.entries[id]), true
+}
+
+// SummaryNumber is [Index.CheckNumber] without the lists.
+func (x *Index) SummaryNumber(number string) (Summary, bool) {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	id, ok := x.numbers.ids[number]
+	if !ok {
+		return Summary{}, false
+	}
+	return summary(&x.numbers.entries[id]), true
+}
+
+func summary(en *entry) Summary {
+	return Summary{First: time.Unix(0, en.first).UTC(), Last: time.Unix(0, en.last).UTC(), Count: int64(en.count), Sources: en.sources}
+}

@@ -19,9 +19,15 @@ func (s *Store) LastBlock(ctx context.Context) (int64, error) {
 	return id, nil
 }
 
-// scanChunk is how many blocks Scan reads per read transaction: a long
-// scan must not keep the WAL from being checkpointed.
-const scanChunk = 8
+// Scan reads up to scanChunk blocks, or scanBytes of their data, per read
+// transaction: a long scan must not keep the WAL from being checkpointed,
+// and a daemon that wrote one small block per flush has hundreds of
+// thousands of them (a query per block made loading a million such events
+// take 10 s).
+const (
+	scanChunk = 1024
+	scanBytes = 16 << 20
+)
 
 // Scan calls fn with every stored event of the blocks up to and including
 // block upTo, in the order they were written. Events have no Raw (Scan
@@ -68,7 +74,8 @@ func (s *Store) scanBlocks(ctx context.Context, after, upTo int64) ([]blockMeta,
 	defer rows.Close()
 	var metas []blockMeta
 	var blobs [][]byte
-	for rows.Next() {
+	size := 0
+	for size < scanBytes && rows.Next() {
 		var m blockMeta
 		var data []byte
 		if err := rows.Scan(&m.id, &m.firstTime, &m.lastTime, &m.events, &m.format, &data); err != nil {
@@ -76,6 +83,7 @@ func (s *Store) scanBlocks(ctx context.Context, after, upTo int64) ([]blockMeta,
 		}
 		metas = append(metas, m)
 		blobs = append(blobs, data)
+		size += len(data)
 	}
 	if err := rows.Err(); err != nil && err != sql.ErrNoRows {
 		return nil, nil, err
