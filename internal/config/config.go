@@ -60,6 +60,8 @@ type Config struct {
 	MemoryLimit int64
 	// MaxAge is how long events are kept.
 	MaxAge time.Duration
+	// IndexMaxEvents bounds the API's in-memory index.
+	IndexMaxEvents int
 
 	JSONLog     bool
 	JSONLogFile string
