@@ -44,15 +44,9 @@ test:
 integration:
 	SENTRYPEER_ARTIFACTS=$(CURDIR)/artifacts $(GO) test -count=1 -v -timeout 15m ./test/integration/ 2>&1 | tee integration.log | grep -E '^\s*(--- |PASS|FAIL|ok|panic)|_test.go:'
 
-# Each fuzz target runs for FUZZTIME, seeded from its testdata.
+# Each fuzz target runs for FUZZTIME, seeded from its testdata (.ci/fuzz).
 fuzz:
-	@set -e; for pkg in $$($(GO) list ./internal/...); do \
-	  dir=$$($(GO) list -f '{{.Dir}}' $$pkg); \
-	  for f in $$(grep -ho '^func Fuzz[A-Za-z0-9_]*' $$dir/*_test.go 2>/dev/null | sed 's/^func //'); do \
-	    echo "fuzz $$pkg $$f ($(FUZZTIME))"; \
-	    $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 2s $$pkg; \
-	  done; \
-	done
+	GO=$(GO) FUZZTIME=$(FUZZTIME) ./.ci/fuzz
 
 # Static cross-builds; prints each stripped binary's size.
 CROSS := linux/amd64 linux/arm64 linux/arm/7 linux/riscv64 darwin/arm64 windows/amd64 freebsd/amd64

@@ -382,3 +382,36 @@ func TestStream(t *testing.T) {
 		t.Errorf("stream with a parameter: %d", w.Code)
 	}
 }
+
+// FuzzQuery: any query string to any /api/v1/ endpoint gets 200 or a 400
+// that names a parameter, never a panic or a 500.
+func FuzzQuery(f *testing.F) {
+	for _, q := range []string{"", "ip=1.2.3.0/24&limit=5", "sort=count&order=asc&offset=9", "format=nft&kind=all", "top=0", "cursor=AgQG&since=2026-11-27T00:00:00Z", "limit=%ff", "ip=::ffff:1.2.3.4%25x"} {
+		for _, path := range []string{"/api/v1/events", "/api/v1/ip-addresses", "/api/v1/numbers", "/api/v1/stats", "/api/v1/export"} {
+			f.Add(path, q)
+		}
+	}
+	fx := newFixture(&testing.T{}, Config{})
+	fx.events.page = store.Page{Events: []event.Event{*testEvent(5, "198.51.100.9", "100", "OPTIONS", "ua")}}
+	f.Fuzz(func(t *testing.T, path, query string) {
+		switch path {
+		case "/api/v1/events", "/api/v1/ip-addresses", "/api/v1/numbers", "/api/v1/stats", "/api/v1/export":
+		default:
+			return
+		}
+		r := httptest.NewRequest("GET", "/", nil)
+		r.URL.Path, r.URL.RawQuery = path, query
+		w := httptest.NewRecorder()
+		fx.h.ServeHTTP(w, r)
+		switch w.Code {
+		case 200:
+		case 400:
+			var e apiError
+			if json.Unmarshal(w.Body.Bytes(), &e) != nil || e.Parameter == "" {
+				t.Fatalf("%s?%s: 400 without a parameter: %s", path, query, w.Body)
+			}
+		default:
+			t.Fatalf("%s?%s: %d %s", path, query, w.Code, w.Body)
+		}
+	})
+}
