@@ -66,6 +66,9 @@ func (s *Store) prune(ctx context.Context, now time.Time) (int64, error) {
 	if total > 0 {
 		s.logger.Debug("retention deleted events", "events", total)
 	}
+	if _, err := s.pruneShared(ctx, cutoff); err != nil {
+		return total, err
+	}
 	return total, ctx.Err()
 }
 

@@ -70,6 +70,29 @@ CREATE VIEW called_numbers AS SELECT
 	number, sum(events) AS events,
 	strftime('%Y-%m-%dT%H:%M:%f', max(last_time) / 1000000000.0, 'unixepoch') || 'Z' AS last_seen
 FROM block_called_numbers GROUP BY number;`,
+	// 2: records shared over the peer-to-peer network, ours and peers',
+	// one row each (they are aggregated already: a handful per attacker
+	// per interval). seq is the order stored here, which peers use as a
+	// sync cursor: AUTOINCREMENT, so it never goes back even when
+	// retention empties the table. hash (of the signed encoding) drops
+	// records that arrive twice, by gossip and by sync.
+	`CREATE TABLE shared_records (
+	seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+	hash       BLOB    NOT NULL UNIQUE, -- first 16 bytes of sha256(data)
+	reporter   BLOB    NOT NULL,        -- ed25519 public key of the reporting node
+	ip         TEXT    NOT NULL,
+	number     TEXT    NOT NULL,        -- normalised, '' for none
+	method     TEXT    NOT NULL,
+	user_agent TEXT    NOT NULL,
+	transport  INTEGER NOT NULL,
+	first_time INTEGER NOT NULL,        -- unix nanoseconds
+	last_time  INTEGER NOT NULL,
+	count      INTEGER NOT NULL,
+	received   INTEGER NOT NULL,        -- when stored here
+	via        TEXT    NOT NULL,        -- peer ID it came through; '' for our own
+	data       BLOB    NOT NULL         -- the signed encoding, relayed as is
+);
+CREATE INDEX shared_records_last_time ON shared_records (last_time);`,
 }
 
 // schemaVersion is the version this binary writes.

@@ -24,6 +24,9 @@ type Stats struct {
 	RetentionDeleted uint64
 	// RetentionErrors counts retention passes that stopped on an error.
 	RetentionErrors uint64
+	// SharedDeleted counts shared records deleted for being older than
+	// MaxAge.
+	SharedDeleted uint64
 	// LastBatchDuration is how long the last committed batch took to write.
 	LastBatchDuration time.Duration
 	// WriteTime is the total time spent writing batches, encoding and
@@ -43,6 +46,7 @@ type counters struct {
 	writeRetries     atomic.Uint64
 	retentionDeleted atomic.Uint64
 	retentionErrors  atomic.Uint64
+	sharedDeleted    atomic.Uint64
 	lastBatchNanos   atomic.Int64
 	writeNanos       atomic.Int64
 }
@@ -59,6 +63,7 @@ func (s *Store) Stats() Stats {
 		WriteRetries:      c.writeRetries.Load(),
 		RetentionDeleted:  c.retentionDeleted.Load(),
 		RetentionErrors:   c.retentionErrors.Load(),
+		SharedDeleted:     c.sharedDeleted.Load(),
 		LastBatchDuration: time.Duration(c.lastBatchNanos.Load()),
 		WriteTime:         time.Duration(c.writeNanos.Load()),
 		FileBytes:         diskSize(s.path) + diskSize(s.path+"-wal"),

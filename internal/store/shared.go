@@ -1,0 +1,161 @@
+package store
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"fmt"
+	"net/netip"
+	"time"
+
+	"github.com/sentrypeer/sentrypeer/internal/event"
+)
+
+// Shared is a record shared over the peer-to-peer network, ours or a
+// peer's, as the store keeps it: the fields queries need, and the signed
+// encoding as received, to relay unchanged.
+type Shared struct {
+	// Seq is the order in which the store added it; set by the store.
+	Seq       uint64
+	Reporter  [32]byte
+	SourceIP  netip.Addr
+	Number    string
+	Method    string
+	UserAgent string
+	Transport event.Transport
+	First     time.Time
+	Last      time.Time
+	Count     uint32
+	// Via is the peer it came through; "" for the node's own records.
+	Via  string
+	Data []byte
+}
+
+// AddShared stores records and returns those that were new (a record that
+// arrives twice, by gossip and by sync, is stored once), with Seq set.
+func (s *Store) AddShared(ctx context.Context, recs []Shared) ([]Shared, error) {
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	tx, err := s.wconn.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("store: adding shared records: %w", err)
+	}
+	defer tx.Rollback()
+	st, err := tx.PrepareContext(ctx, `INSERT INTO shared_records
+		(hash, reporter, ip, number, method, user_agent, transport, first_time, last_time, count, received, via, data)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (hash) DO NOTHING`)
+	if err != nil {
+		return nil, fmt.Errorf("store: adding shared records: %w", err)
+	}
+	defer st.Close()
+	now := time.Now().UnixNano()
+	var added []Shared
+	for _, r := range recs {
+		h := sha256.Sum256(r.Data)
+		res, err := st.ExecContext(ctx, h[:16], r.Reporter[:], r.SourceIP.String(), r.Number, r.Method, r.UserAgent,
+			int64(r.Transport), r.First.UnixNano(), r.Last.UnixNano(), int64(r.Count), now, r.Via, r.Data)
+		if err != nil {
+			return nil, fmt.Errorf("store: adding shared records: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 1 {
+			id, _ := res.LastInsertId()
+			r.Seq = uint64(id)
+			added = append(added, r)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, fmt.Errorf("store: adding shared records: %w", err)
+	}
+	return added, nil
+}
+
+// SharedSince returns up to limit records with Seq after after, in Seq
+// order, and the Seq of the last (after itself when there is none).
+func (s *Store) SharedSince(ctx context.Context, after uint64, limit int) ([]Shared, uint64, error) {
+	rows, err := s.rdb.QueryContext(ctx, `SELECT seq, reporter, ip, number, method, user_agent, transport,
+		first_time, last_time, count, via, data FROM shared_records WHERE seq > ? ORDER BY seq LIMIT ?`, int64(after), limit)
+	if err != nil {
+		return nil, after, fmt.Errorf("store: reading shared records: %w", err)
+	}
+	defer rows.Close()
+	var out []Shared
+	last := after
+	for rows.Next() {
+		r, err := scanShared(rows)
+		if err != nil {
+			return nil, after, fmt.Errorf("store: reading shared records: %w", err)
+		}
+		out = append(out, r)
+		last = r.Seq
+	}
+	if err := rows.Err(); err != nil {
+		return nil, after, fmt.Errorf("store: reading shared records: %w", err)
+	}
+	return out, last, nil
+}
+
+// ScanShared calls fn with every stored shared record, in Seq order, for
+// loading indexes at start-up.
+func (s *Store) ScanShared(ctx context.Context, fn func(*Shared) error) error {
+	var after uint64
+	for {
+		recs, last, err := s.SharedSince(ctx, after, 4096)
+		if err != nil {
+			return err
+		}
+		for i := range recs {
+			if err := fn(&recs[i]); err != nil {
+				return err
+			}
+		}
+		if len(recs) == 0 {
+			return nil
+		}
+		after = last
+	}
+}
+
+func scanShared(rows *sql.Rows) (Shared, error) {
+	var (
+		r                         Shared
+		seq, tr, first, last, cnt int64
+		reporter                  []byte
+		ip                        string
+	)
+	if err := rows.Scan(&seq, &reporter, &ip, &r.Number, &r.Method, &r.UserAgent, &tr, &first, &last, &cnt, &r.Via, &r.Data); err != nil {
+		return r, err
+	}
+	if len(reporter) != len(r.Reporter) {
+		return r, fmt.Errorf("shared record %d: reporter of %d bytes", seq, len(reporter))
+	}
+	a, err := netip.ParseAddr(ip)
+	if err != nil {
+		return r, fmt.Errorf("shared record %d: %w", seq, err)
+	}
+	copy(r.Reporter[:], reporter)
+	r.Seq, r.SourceIP, r.Transport, r.Count = uint64(seq), a, event.Transport(tr), uint32(cnt)
+	r.First, r.Last = unixTime(first), unixTime(last)
+	return r, nil
+}
+
+// pruneShared deletes shared records whose last sighting is older than
+// cutoff, in chunks, and returns how many.
+func (s *Store) pruneShared(ctx context.Context, cutoff int64) (int64, error) {
+	var total int64
+	for ctx.Err() == nil {
+		s.wmu.Lock()
+		res, err := s.wconn.ExecContext(ctx, `DELETE FROM shared_records WHERE seq IN
+			(SELECT seq FROM shared_records WHERE last_time < ? LIMIT ?)`, cutoff, s.cfg.PruneChunk)
+		s.wmu.Unlock()
+		if err != nil {
+			return total, fmt.Errorf("pruning shared records: %w", err)
+		}
+		n, _ := res.RowsAffected()
+		total += n
+		if n < int64(s.cfg.PruneChunk) {
+			break
+		}
+	}
+	s.stats.sharedDeleted.Add(uint64(total))
+	return total, nil
+}
