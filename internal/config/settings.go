@@ -92,7 +92,7 @@ func settings() []setting {
 			usage: "delete events older than this", allowed: "a duration of at least 1m, e.g. 168h",
 			apply: durationIn(time.Minute, 100*365*24*time.Hour, func(c *Config) *time.Duration { return &c.MaxAge })},
 		{name: "index-max-events", env: "SENTRYPEER_INDEX_MAX_EVENTS", def: "4000000",
-			usage: "events the API's in-memory index keeps (about 84 bytes each); past it the oldest are dropped early from it (not from the database)", allowed: "an integer from 1000 to 100000000",
+			usage: "events the API's in-memory index keeps (about 110 bytes each); past it the oldest are dropped early from it (not from the database)", allowed: "an integer from 1000 to 100000000",
 			apply: intIn(1000, 100_000_000, func(c *Config) *int { return &c.IndexMaxEvents })},
 		{name: "json-log", short: "j", env: "SENTRYPEER_JSON_LOG", isBool: true,
 			usage: "write every probe as a JSON line", apply: boolTo(func(c *Config) *bool { return &c.JSONLog })},

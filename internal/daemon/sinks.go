@@ -92,7 +92,7 @@ func (d *Daemon) sinks(ctx context.Context, bus *event.Bus, st *store.Store, sel
 		if err != nil {
 			return fail(err)
 		}
-		set.index = index.New(index.Config{Self: self, MaxAge: cfg.MaxAge, MaxEvents: cfg.IndexMaxEvents})
+		set.index = index.New(index.Config{MaxAge: cfg.MaxAge, MaxEvents: cfg.IndexMaxEvents})
 		if err := add("index", &indexSink{idx: set.index, st: st, upTo: upTo, logger: d.logger}, cfg.QueueSize); err != nil {
 			return fail(err)
 		}

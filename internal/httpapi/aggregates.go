@@ -20,10 +20,13 @@ type aggregate struct {
 	Methods    []string  `json:"methods"`
 	UserAgents []string  `json:"user_agents"`
 	Sources    []string  `json:"sources"`
+	Reporters  int       `json:"reporters"`
+	Enforce    bool      `json:"enforce"`
 }
 
 func toAggregate(e index.Entry, isIP bool) aggregate {
-	a := aggregate{FirstSeen: e.First, LastSeen: e.Last, Count: e.Count, Methods: e.Methods, UserAgents: e.UserAgents, Sources: e.Sources.Names()}
+	a := aggregate{FirstSeen: e.First, LastSeen: e.Last, Count: e.Count, Methods: e.Methods, UserAgents: e.UserAgents,
+		Sources: e.Sources.Names(), Reporters: e.Reporters, Enforce: e.Enforce}
 	if isIP {
 		a.IP = e.Key
 	} else {
@@ -88,7 +91,7 @@ func (a *api) listNumbers(w http.ResponseWriter, r *http.Request) {
 // before every call: the answer is appended to a pooled buffer by hand,
 // without reflection or allocations. The shape is the openapi document's
 // CheckIP / CheckNumber: the key, "bad", and when bad, first_seen,
-// last_seen, count and sources.
+// last_seen, count, sources, reporters and enforce.
 func (a *api) checkIP(w http.ResponseWriter, r *http.Request) {
 	ip, ok := parseIP(r.PathValue("ip"))
 	if !ok {
@@ -136,7 +139,11 @@ func (a *api) writeCheck(w http.ResponseWriter, key, value string, s index.Summa
 			b = append(b, name...)
 			b = append(b, '"')
 		}
-		b = append(b, "]}"...)
+		b = append(b, `],"reporters":`...)
+		b = strconv.AppendInt(b, int64(s.Reporters), 10)
+		b = append(b, `,"enforce":`...)
+		b = strconv.AppendBool(b, s.Enforce)
+		b = append(b, '}')
 	}
 	b = append(b, '\n')
 	w.Header().Set("Content-Type", "application/json")

@@ -56,7 +56,7 @@ type fixture struct {
 func newFixture(t *testing.T, cfg Config) *fixture {
 	t.Helper()
 	f := &fixture{
-		idx:    index.New(index.Config{Self: self, Now: func() time.Time { return at(30) }}),
+		idx:    index.New(index.Config{Now: func() time.Time { return at(30) }}),
 		events: &fakeEvents{},
 		hub:    live.New(),
 	}
@@ -153,14 +153,14 @@ func TestV1Aggregates(t *testing.T) {
 		code       int
 		want       string // a JSON fragment the body must contain
 	}{
-		{"ips default order", "/api/v1/ip-addresses", 200, `{"total":2,"ip_addresses":[{"ip":"2001:db8::7","first_seen":"2026-11-27T12:03:00Z","last_seen":"2026-11-27T12:03:00Z","count":1,"methods":["REGISTER"],"user_agents":["sipcli"],"sources":["local"]},{"ip":"198.51.100.1"`},
-		{"ips by count, paged", "/api/v1/ip-addresses?sort=count&limit=1", 200, `"ip_addresses":[{"ip":"198.51.100.1","first_seen":"2026-11-27T12:01:00Z","last_seen":"2026-11-27T12:02:00Z","count":2,"methods":["INVITE"],"user_agents":["friendly-scanner"],"sources":["local"]}],"next_offset":1}`},
+		{"ips default order", "/api/v1/ip-addresses", 200, `{"total":2,"ip_addresses":[{"ip":"2001:db8::7","first_seen":"2026-11-27T12:03:00Z","last_seen":"2026-11-27T12:03:00Z","count":1,"methods":["REGISTER"],"user_agents":["sipcli"],"sources":["local"],"reporters":1,"enforce":true},{"ip":"198.51.100.1"`},
+		{"ips by count, paged", "/api/v1/ip-addresses?sort=count&limit=1", 200, `"ip_addresses":[{"ip":"198.51.100.1","first_seen":"2026-11-27T12:01:00Z","last_seen":"2026-11-27T12:02:00Z","count":2,"methods":["INVITE"],"user_agents":["friendly-scanner"],"sources":["local"],"reporters":1,"enforce":true}],"next_offset":1}`},
 		{"ips last page", "/api/v1/ip-addresses?sort=ip&order=asc&offset=1", 200, `{"total":2,"ip_addresses":[{"ip":"2001:db8::7"`},
 		{"numbers", "/api/v1/numbers?sort=number&order=asc", 200, `{"total":2,"numbers":[{"number":"00442079460000"`},
 		{"bad sort", "/api/v1/ip-addresses?sort=bogus", 400, `{"error":"sort: must be one of last_seen, first_seen, count, ip","parameter":"sort"}`},
 		{"bad limit", "/api/v1/numbers?limit=1001", 400, `"parameter":"limit"`},
 		{"unknown parameter", "/api/v1/numbers?lmit=1", 400, `"parameter":"lmit"`},
-		{"check ip bad", "/api/v1/check/ip/198.51.100.1", 200, `{"ip":"198.51.100.1","bad":true,"first_seen":"2026-11-27T12:01:00Z","last_seen":"2026-11-27T12:02:00Z","count":2,"sources":["local"]}`},
+		{"check ip bad", "/api/v1/check/ip/198.51.100.1", 200, `{"ip":"198.51.100.1","bad":true,"first_seen":"2026-11-27T12:01:00Z","last_seen":"2026-11-27T12:02:00Z","count":2,"sources":["local"],"reporters":1,"enforce":true}`},
 		{"check ip good", "/api/v1/check/ip/198.51.100.2", 200, `{"ip":"198.51.100.2","bad":false}`},
 		{"check ip malformed", "/api/v1/check/ip/1.2.3", 400, `"parameter":"ip"`},
 		{"check ip zone", "/api/v1/check/ip/fe80::1%25eth0", 400, `"parameter":"ip"`},

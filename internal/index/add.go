@@ -2,6 +2,7 @@ package index
 
 import (
 	"context"
+	"net/netip"
 	"time"
 
 	"github.com/sentrypeer/sentrypeer/internal/event"
@@ -30,33 +31,71 @@ func (x *Index) Add(events ...*event.Event) {
 }
 
 func (x *Index) add(e *event.Event, t int64) {
-	seq := x.ring.next()
-	src := Peer
-	if e.NodeID == x.cfg.Self {
-		src = Local
-	}
-	rec := record{t: t, method: methodIndex(e.Method), ua: x.uas.add(e.UserAgent)}
-	rec.ip = x.ips.add(e.Source.Addr().WithZone(""))
-	x.link(&x.ips.entries[rec.ip], &rec, seq, src, true)
-	if e.CalledNumberNorm != "" {
-		rec.number = x.numbers.add(e.CalledNumberNorm)
-		if x.numbers.entries[rec.number].count == 0 {
-			// The key was just made from the event's string, which may
-			// share memory with the rest of the event.
-			x.numbers.rekey(rec.number)
-		}
-		x.link(&x.numbers.entries[rec.number], &rec, seq, src, false)
-	}
-	x.ring.push(rec)
-	x.methods[rec.method]++
-	x.hours[t/hourNanos]++
-	x.last = max(x.last, t)
+	x.insert(record{t: t, method: methodIndex(e.Method), ua: x.uas.add(e.UserAgent, 1), count: 1},
+		e.Source.Addr(), e.CalledNumberNorm, t, t)
 }
 
-// link makes rec, at seq, the newest event of en.
-func (x *Index) link(en *entry, rec *record, seq uint64, src Source, ip bool) {
-	if en.count == 0 {
-		en.head, en.first, en.last = seq, rec.t, rec.t
+// Report is a record a peer shared: Count sightings between First and
+// Last, reported by the node whose key is Reporter.
+type Report struct {
+	SourceIP    netip.Addr
+	Number      string // normalised, "" for none
+	Method      string
+	UserAgent   string
+	First, Last time.Time
+	Count       uint32
+	Reporter    [32]byte
+}
+
+// AddReports indexes peers' records. Reports whose last sighting is older
+// than the window are not indexed (counted as stale).
+func (x *Index) AddReports(reports ...Report) {
+	cutoff := x.cfg.Now().Add(-x.cfg.MaxAge).UnixNano()
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	for _, r := range reports {
+		last, first := r.Last.UnixNano(), r.First.UnixNano()
+		if last < cutoff || r.Count == 0 || !r.SourceIP.IsValid() {
+			x.stale.Add(1)
+			continue
+		}
+		id := x.reporters.add(r.Reporter)
+		x.reporters.last[id] = max(x.reporters.last[id], last)
+		x.insert(record{t: last, method: methodIndex(r.Method), ua: x.uas.add(r.UserAgent, int64(r.Count)), count: r.Count, reporter: id},
+			r.SourceIP, r.Number, min(first, last), last)
+	}
+	for x.ring.len() > x.cfg.MaxEvents {
+		x.dropOldest()
+		x.evicted.Add(1)
+	}
+}
+
+// insert links rec, standing for sightings from first to last, to its IP
+// and number, and counts it.
+func (x *Index) insert(rec record, ip netip.Addr, number string, first, last int64) {
+	seq := x.ring.next()
+	rec.ip = x.ips.add(ip.Unmap().WithZone(""))
+	x.link(&x.ips.entries[rec.ip], &rec, seq, first, last, true)
+	if number != "" {
+		rec.number = x.numbers.add(number)
+		if x.numbers.entries[rec.number].records == 0 {
+			// The key was just made from the caller's string, which may
+			// share memory with the rest of an event.
+			x.numbers.rekey(rec.number)
+		}
+		x.link(&x.numbers.entries[rec.number], &rec, seq, first, last, false)
+	}
+	x.ring.push(rec)
+	x.methods[rec.method] += int64(rec.count)
+	x.hours[rec.t/hourNanos] += int64(rec.count)
+	x.total += int64(rec.count)
+	x.last = max(x.last, last)
+}
+
+// link makes rec, at seq, the newest record of en.
+func (x *Index) link(en *entry, rec *record, seq uint64, first, last int64, ip bool) {
+	if en.records == 0 {
+		en.head, en.first, en.last = seq, first, last
 	} else {
 		prev := x.ring.at(en.tail)
 		if ip {
@@ -64,13 +103,14 @@ func (x *Index) link(en *entry, rec *record, seq uint64, src Source, ip bool) {
 		} else {
 			prev.nextNum = uint32(seq - en.tail)
 		}
-		en.first, en.last = min(en.first, rec.t), max(en.last, rec.t)
+		en.first, en.last = min(en.first, first), max(en.last, last)
 	}
 	en.tail = seq
-	en.count++
+	en.records++
+	en.count += uint64(rec.count)
 	en.methods |= 1 << rec.method
 	en.addUA(rec.ua)
-	en.sources |= src
+	en.addReporter(rec.reporter)
 }
 
 // Expire drops the events that have aged out of the window.
@@ -83,31 +123,37 @@ func (x *Index) Expire() {
 	}
 }
 
-// dropOldest removes the ring's oldest event from every count. It is the
-// oldest event of its IP and of its number too: both link events in
+// dropOldest removes the ring's oldest record from every count. It is the
+// oldest record of its IP and of its number too: both link records in
 // arrival order.
 func (x *Index) dropOldest() {
 	rec := *x.ring.oldest()
-	unlink(&x.ips, rec.ip, rec.nextIP, &x.ring)
+	unlink(&x.ips, rec.ip, &rec, rec.nextIP, &x.ring)
 	if rec.number != 0 {
-		unlink(&x.numbers, rec.number, rec.nextNum, &x.ring)
+		unlink(&x.numbers, rec.number, &rec, rec.nextNum, &x.ring)
 	}
-	x.methods[rec.method]--
-	x.uas.counts[rec.ua] -= min(x.uas.counts[rec.ua], 1)
+	n := int64(rec.count)
+	x.methods[rec.method] -= n
+	x.uas.counts[rec.ua] -= min(x.uas.counts[rec.ua], n)
 	h := rec.t / hourNanos
-	if x.hours[h]--; x.hours[h] <= 0 {
+	if x.hours[h] -= n; x.hours[h] <= 0 {
 		delete(x.hours, h)
 	}
+	x.total -= n
 	x.ring.pop()
 }
 
-func unlink[K comparable](t *table[K], id, next uint32, r *ring) {
+func unlink[K comparable](t *table[K], id uint32, rec *record, next uint32, r *ring) {
 	en := &t.entries[id]
-	if en.count--; en.count == 0 {
+	if en.records--; en.records == 0 {
 		t.remove(id)
 		return
 	}
+	en.count -= uint64(rec.count)
+	en.removeReporter(rec.reporter)
 	en.head += uint64(next)
+	// A report's first sighting is before its time; the next record's time
+	// is the best bound left.
 	en.first = r.at(en.head).t
 }
 

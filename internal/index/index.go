@@ -3,10 +3,12 @@
 // and lists, top-N tables and per-hour counts cost no database query.
 //
 // The index is a sink: it follows the event bus and, at start-up, loads
-// what the store already holds ([Index.Load]). It keeps one compact record
-// per event (about 32 bytes) in arrival order, so that when an event ages
-// out of the window, or the index is full, its IP's and number's counts go
-// down exactly as the store's would.
+// what the store already holds ([Index.Load]). Peers' records come in
+// through [Index.AddReports]. It keeps one compact record per event or
+// report (40 bytes) in arrival order, so that when one ages out of the
+// window, or the index is full, its IP's and number's counts go down
+// exactly as the store's would. Each IP and number knows which peers
+// reported it, to tell when a quorum agrees ([Entry].Enforce).
 //
 // An Index is safe for concurrent use: one goroutine feeds it ([Index.Run]
 // or [Index.Add]), any number query it.
@@ -16,8 +18,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"github.com/sentrypeer/sentrypeer/internal/event"
 )
 
 // Defaults of [Config].
@@ -28,8 +28,6 @@ const (
 
 // Config configures [New].
 type Config struct {
-	// Self is this node's ID: its events are [Local], others' [Peer].
-	Self event.UUID
 	// MaxAge is the window: older events are dropped. 0 means
 	// [DefaultMaxAge].
 	MaxAge time.Duration
@@ -38,6 +36,11 @@ type Config struct {
 	MaxEvents int
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// Quorum is how many distinct peers must report an IP or number for
+	// it to be enforced without a local sighting; 0 means 2.
+	Quorum int
+	// Trusted are the keys of peers whose report alone is enough.
+	Trusted [][32]byte
 }
 
 // Source says where the events behind an entry came from, as a set.
@@ -66,14 +69,16 @@ func (s Source) Names() []string {
 type Index struct {
 	cfg Config
 
-	mu      sync.RWMutex
-	ips     table[ipKey]
-	numbers table[string]
-	uas     uaTable
-	ring    ring
-	methods [nMethods]int64
-	hours   map[int64]int64 // unix hour -> events
-	last    int64           // newest event time seen
+	mu        sync.RWMutex
+	ips       table[ipKey]
+	numbers   table[string]
+	uas       uaTable
+	reporters reporterTable
+	ring      ring
+	total     int64 // sightings held
+	methods   [nMethods]int64
+	hours     map[int64]int64 // unix hour -> events
+	last      int64           // newest event time seen
 
 	loaded  atomic.Bool
 	stale   atomic.Uint64
@@ -91,12 +96,16 @@ func New(cfg Config) *Index {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	if cfg.Quorum <= 0 {
+		cfg.Quorum = 2
+	}
 	return &Index{
-		cfg:     cfg,
-		ips:     newTable[ipKey](),
-		numbers: newTable[string](),
-		uas:     newUATable(),
-		hours:   make(map[int64]int64),
+		cfg:       cfg,
+		ips:       newTable[ipKey](),
+		numbers:   newTable[string](),
+		uas:       newUATable(),
+		reporters: newReporterTable(cfg.Trusted),
+		hours:     make(map[int64]int64),
 	}
 }
 

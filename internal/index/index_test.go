@@ -13,9 +13,8 @@ import (
 )
 
 var (
-	self  = event.UUID{1}
-	other = event.UUID{2}
-	t0    = time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
+	self = event.UUID{1}
+	t0   = time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
 )
 
 // clock is a settable Now.
@@ -37,20 +36,18 @@ func probe(min int, src, number, method, ua string) *event.Event {
 }
 
 func newIndex(c *clock, maxEvents int) *Index {
-	return New(Config{Self: self, MaxAge: time.Hour, MaxEvents: maxEvents, Now: c.Now})
+	return New(Config{MaxAge: time.Hour, MaxEvents: maxEvents, Now: c.Now})
 }
 
 func TestCheck(t *testing.T) {
 	c := newClock(at(10))
 	x := newIndex(c, 0)
-	peer := probe(3, "2001:db8::1", "", "INVITE", "b")
-	peer.NodeID = other
 	x.Add(
 		probe(1, "198.51.100.1", "0044", "OPTIONS", "a"),
 		probe(2, "198.51.100.1", "0044", "INVITE", "b"),
-		peer,
-		probe(4, "198.51.100.1", "", "FOO", ""),
 	)
+	x.AddReports(Report{SourceIP: ip("2001:db8::1"), Method: "INVITE", UserAgent: "b", First: at(3), Last: at(3), Count: 1, Reporter: [32]byte{9}})
+	x.Add(probe(4, "198.51.100.1", "", "FOO", ""))
 	tests := []struct {
 		name  string
 		check func() (Entry, bool)
@@ -58,14 +55,14 @@ func TestCheck(t *testing.T) {
 		found bool
 	}{
 		{name: "ip", check: func() (Entry, bool) { return x.CheckIP(ip("198.51.100.1")) }, found: true,
-			want: Entry{Key: "198.51.100.1", First: at(1), Last: at(4), Count: 3, Methods: []string{"OTHER", "INVITE", "OPTIONS"}, UserAgents: []string{"a", "b"}, Sources: Local}},
+			want: Entry{Key: "198.51.100.1", First: at(1), Last: at(4), Count: 3, Methods: []string{"OTHER", "INVITE", "OPTIONS"}, UserAgents: []string{"a", "b"}, Sources: Local, Reporters: 1, Enforce: true}},
 		{name: "ipv6 from a peer", check: func() (Entry, bool) { return x.CheckIP(ip("2001:db8::1")) }, found: true,
-			want: Entry{Key: "2001:db8::1", First: at(3), Last: at(3), Count: 1, Methods: []string{"INVITE"}, UserAgents: []string{"b"}, Sources: Peer}},
+			want: Entry{Key: "2001:db8::1", First: at(3), Last: at(3), Count: 1, Methods: []string{"INVITE"}, UserAgents: []string{"b"}, Sources: Peer, Reporters: 1}},
 		{name: "zone ignored", check: func() (Entry, bool) { return x.CheckIP(ip("2001:db8::1%eth0")) }, found: true,
-			want: Entry{Key: "2001:db8::1", First: at(3), Last: at(3), Count: 1, Methods: []string{"INVITE"}, UserAgents: []string{"b"}, Sources: Peer}},
+			want: Entry{Key: "2001:db8::1", First: at(3), Last: at(3), Count: 1, Methods: []string{"INVITE"}, UserAgents: []string{"b"}, Sources: Peer, Reporters: 1}},
 		{name: "unknown ip", check: func() (Entry, bool) { return x.CheckIP(ip("198.51.100.2")) }},
 		{name: "number", check: func() (Entry, bool) { return x.CheckNumber("0044") }, found: true,
-			want: Entry{Key: "0044", First: at(1), Last: at(2), Count: 2, Methods: []string{"INVITE", "OPTIONS"}, UserAgents: []string{"a", "b"}, Sources: Local}},
+			want: Entry{Key: "0044", First: at(1), Last: at(2), Count: 2, Methods: []string{"INVITE", "OPTIONS"}, UserAgents: []string{"a", "b"}, Sources: Local, Reporters: 1, Enforce: true}},
 		{name: "unknown number", check: func() (Entry, bool) { return x.CheckNumber("0045") }},
 	}
 	for _, tt := range tests {
@@ -80,14 +77,14 @@ func TestCheck(t *testing.T) {
 		for _, k := range []string{"198.51.100.1", "2001:db8::1", "198.51.100.2"} {
 			e, ok1 := x.CheckIP(ip(k))
 			s, ok2 := x.SummaryIP(ip(k))
-			if ok1 != ok2 || s != (Summary{e.First, e.Last, e.Count, e.Sources}) {
+			if ok1 != ok2 || s != (Summary{e.First, e.Last, e.Count, e.Sources, e.Reporters, e.Enforce}) {
 				t.Errorf("%s: summary %+v, %v; entry %+v, %v", k, s, ok2, e, ok1)
 			}
 		}
 		for _, k := range []string{"0044", "0045"} {
 			e, ok1 := x.CheckNumber(k)
 			s, ok2 := x.SummaryNumber(k)
-			if ok1 != ok2 || s != (Summary{e.First, e.Last, e.Count, e.Sources}) {
+			if ok1 != ok2 || s != (Summary{e.First, e.Last, e.Count, e.Sources, e.Reporters, e.Enforce}) {
 				t.Errorf("%s: summary %+v, %v; entry %+v, %v", k, s, ok2, e, ok1)
 			}
 		}
@@ -192,7 +189,7 @@ func TestList(t *testing.T) {
 
 func TestStats(t *testing.T) {
 	c := newClock(t0.Add(30 * time.Minute))
-	x := New(Config{Self: self, MaxAge: 3 * time.Hour, Now: c.Now})
+	x := New(Config{MaxAge: 3 * time.Hour, Now: c.Now})
 	x.Add(
 		probe(-90, "198.51.100.1", "00441", "INVITE", "a"),
 		probe(-30, "198.51.100.1", "00442", "INVITE", "a"),
@@ -295,5 +292,63 @@ func TestConcurrent(t *testing.T) {
 	}
 	if s.Events != 5000 || sum != 5000 || s.Evicted != 15000 {
 		t.Errorf("events %d, sum of IP counts %d, evicted %d; want 5000, 5000, 15000", s.Events, sum, s.Evicted)
+	}
+}
+
+func TestReports(t *testing.T) {
+	c := newClock(at(0))
+	trusted := [32]byte{7}
+	x := New(Config{MaxAge: time.Hour, Now: c.Now, Quorum: 2, Trusted: [][32]byte{trusted}})
+	report := func(min int, src string, reporter byte, count uint32) Report {
+		return Report{SourceIP: ip(src), Number: "0044", Method: "INVITE", UserAgent: "ua", First: at(min - 1), Last: at(min), Count: count, Reporter: [32]byte{reporter}}
+	}
+	x.AddReports(report(1, "203.0.113.1", 1, 10))
+	s, _ := x.SummaryIP(ip("203.0.113.1"))
+	if s.Count != 10 || s.Reporters != 1 || s.Enforce || s.Sources != Peer || !s.First.Equal(at(0)) {
+		t.Errorf("one peer: %+v; want count 10 from 1 reporter, not enforced", s)
+	}
+	x.AddReports(report(2, "203.0.113.1", 1, 5)) // the same peer again: no quorum
+	if s, _ = x.SummaryIP(ip("203.0.113.1")); s.Reporters != 1 || s.Enforce || s.Count != 15 {
+		t.Errorf("one peer twice: %+v", s)
+	}
+	x.AddReports(report(3, "203.0.113.1", 2, 1))
+	if s, _ = x.SummaryIP(ip("203.0.113.1")); s.Reporters != 2 || !s.Enforce {
+		t.Errorf("two peers: %+v; want a quorum", s)
+	}
+	x.AddReports(report(3, "203.0.113.2", 7, 1))
+	if s, _ = x.SummaryIP(ip("203.0.113.2")); !s.Enforce {
+		t.Errorf("a trusted peer: %+v; want enforced", s)
+	}
+	x.Add(probe(4, "203.0.113.3", "", "INVITE", ""))
+	if s, _ = x.SummaryIP(ip("203.0.113.3")); !s.Enforce || s.Sources != Local {
+		t.Errorf("seen here: %+v; want enforced", s)
+	}
+	if st := x.Stats(10); st.Events != 18 || fmt.Sprint(st.Methods) != "[{INVITE 18}]" || fmt.Sprint(st.TopUserAgents) != "[{ua 17}]" {
+		t.Errorf("stats %+v", st)
+	}
+	if !x.Contributed([32]byte{1}) || x.Contributed([32]byte{3}) {
+		t.Error("Contributed wrong")
+	}
+
+	// Reports age out by their last sighting, oldest first.
+	c.set(at(61).Add(30 * time.Second))
+	x.Expire()
+	if s, _ = x.SummaryIP(ip("203.0.113.1")); s.Count != 6 || s.Reporters != 2 {
+		t.Errorf("after the first report expired: %+v; want 6 from 2 reporters", s)
+	}
+	c.set(at(62).Add(30 * time.Second))
+	x.Expire()
+	if s, _ = x.SummaryIP(ip("203.0.113.1")); s.Count != 1 || s.Reporters != 1 || s.Enforce {
+		t.Errorf("after peer 1's reports expired: %+v; want 1 from 1 reporter, not enforced", s)
+	}
+	c.set(at(62).Add(30*time.Second + time.Hour))
+	x.Expire()
+	if x.Contributed([32]byte{1}) || x.Stats(1).Events != 0 {
+		t.Errorf("all expired, yet contributed or %d events", x.Stats(1).Events)
+	}
+	// A stale report is not indexed.
+	x.AddReports(report(1, "203.0.113.9", 1, 1))
+	if _, ok := x.SummaryIP(ip("203.0.113.9")); ok {
+		t.Error("a stale report was indexed")
 	}
 }

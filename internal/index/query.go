@@ -21,6 +21,12 @@ type Entry struct {
 	// UserAgents are up to four of the user agents seen, first seen first.
 	UserAgents []string
 	Sources    Source
+	// Reporters is how many distinct nodes reported it, this one included
+	// when it saw it (peers past four are not told apart).
+	Reporters int
+	// Enforce says that blockers may act on it: this node saw it, or a
+	// quorum of peers or one trusted peer reported it.
+	Enforce bool
 }
 
 func (x *Index) entry(key string, en *entry) Entry {
@@ -31,7 +37,9 @@ func (x *Index) entry(key string, en *entry) Entry {
 		Count:      int64(en.count),
 		Methods:    methodList(en.methods),
 		UserAgents: make([]string, 0, en.nUAs),
-		Sources:    en.sources,
+		Sources:    en.sources(),
+		Reporters:  en.reporters(),
+		Enforce:    x.enforce(en),
 	}
 	for _, id := range en.uas[:en.nUAs] {
 		e.UserAgents = append(e.UserAgents, x.uas.names[id])
@@ -197,7 +205,7 @@ type Counts struct {
 func (x *Index) Counts() Counts {
 	x.mu.RLock()
 	defer x.mu.RUnlock()
-	return Counts{Events: x.ring.len(), IPs: x.ips.len(), Numbers: x.numbers.len(), Stale: x.stale.Load(), Evicted: x.evicted.Load(), Ready: x.Ready()}
+	return Counts{Events: int(x.total), IPs: x.ips.len(), Numbers: x.numbers.len(), Stale: x.stale.Load(), Evicted: x.evicted.Load(), Ready: x.Ready()}
 }
 
 // Summary is the part of an [Entry] a check needs, without the lists that
@@ -206,6 +214,8 @@ type Summary struct {
 	First, Last time.Time
 	Count       int64
 	Sources     Source
+	Reporters   int
+	Enforce     bool
 }
 
 // SummaryIP is [Index.CheckIP] for the hot path of a check: it allocates
@@ -217,7 +227,7 @@ func (x *Index) SummaryIP(ip netip.Addr) (Summary, bool) {
 	if !ok {
 		return Summary{}, false
 	}
-	return summary(&x.ips.entries[id]), true
+	return x.summary(&x.ips.entries[id]), true
 }
 
 // SummaryNumber is [Index.CheckNumber] without the lists.
@@ -228,9 +238,41 @@ func (x *Index) SummaryNumber(number string) (Summary, bool) {
 	if !ok {
 		return Summary{}, false
 	}
-	return summary(&x.numbers.entries[id]), true
+	return x.summary(&x.numbers.entries[id]), true
 }
 
-func summary(en *entry) Summary {
-	return Summary{First: time.Unix(0, en.first).UTC(), Last: time.Unix(0, en.last).UTC(), Count: int64(en.count), Sources: en.sources}
+func (x *Index) summary(en *entry) Summary {
+	return Summary{First: time.Unix(0, en.first).UTC(), Last: time.Unix(0, en.last).UTC(), Count: int64(en.count),
+		Sources: en.sources(), Reporters: en.reporters(), Enforce: x.enforce(en)}
+}
+
+func (e *entry) reporters() int {
+	n := int(e.nPeers)
+	if e.local > 0 {
+		n++
+	}
+	return n
+}
+
+// enforce: a local sighting, a quorum of peers, or a trusted peer.
+func (x *Index) enforce(en *entry) bool {
+	if en.local > 0 || int(en.nPeers) >= x.cfg.Quorum || (en.morePeers && maxPeersPerKey >= x.cfg.Quorum) {
+		return true
+	}
+	for _, p := range en.peers[:en.nPeers] {
+		if x.reporters.trusted[p.id] {
+			return true
+		}
+	}
+	return false
+}
+
+// Contributed reports whether the peer with this key reported a record
+// whose last sighting is within the window: such peers may sync history.
+func (x *Index) Contributed(key [32]byte) bool {
+	cutoff := x.cfg.Now().Add(-x.cfg.MaxAge).UnixNano()
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	id, ok := x.reporters.ids[key]
+	return ok && x.reporters.last[id] >= cutoff
 }

@@ -1,14 +1,17 @@
 package index
 
-// record is one event as the index keeps it.
+// record is one event, or one peer's report of several, as the index keeps
+// it.
 type record struct {
-	t       int64
-	ip      uint32 // ips id
-	number  uint32 // numbers id, 0 for none
-	ua      uint32
-	nextIP  uint32 // sequence distance to the IP's next event, 0 for none
-	nextNum uint32
-	method  uint8
+	t        int64  // the event's time; a report's last sighting
+	ip       uint32 // ips id
+	number   uint32 // numbers id, 0 for none
+	ua       uint32
+	nextIP   uint32 // sequence distance to the IP's next record, 0 for none
+	nextNum  uint32
+	reporter uint32 // reporters id; 0 for this node's own events
+	count    uint32 // sightings it stands for: 1 for an event
+	method   uint8
 }
 
 // ring is the events in arrival order; the sequence number of recs[i] is

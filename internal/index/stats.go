@@ -43,7 +43,7 @@ func (x *Index) Stats(top int) Stats {
 	x.mu.RLock()
 	defer x.mu.RUnlock()
 	s := Stats{
-		Events:  int64(x.ring.len()),
+		Events:  x.total,
 		IPs:     x.ips.len(),
 		Numbers: x.numbers.len(),
 		Window:  x.cfg.MaxAge,

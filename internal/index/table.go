@@ -13,16 +13,75 @@ type ipKey = netip.Addr
 // noted as such, not kept.
 const maxUAsPerKey = 4
 
-// entry is what the index knows of one IP or number. The events behind it
+// maxPeersPerKey bounds the peer reporters tracked per IP or number: enough
+// to tell a quorum, and to say "more" past it.
+const maxPeersPerKey = 4
+
+// reporterCount is one peer reporter of a key and how many of its records
+// the index holds for it.
+type reporterCount struct{ id, records uint32 }
+
+// entry is what the index knows of one IP or number. The records behind it
 // are linked through the ring, oldest (head) to newest (tail).
 type entry struct {
 	first, last int64
-	count       uint32
+	count       uint64 // sightings
+	records     uint32 // ring records
+	local       uint32 // of them, this node's own events
 	methods     uint32 // bit m: method m seen
 	uas         [maxUAsPerKey]uint32
 	nUAs        uint8
-	sources     Source
+	nPeers      uint8
+	morePeers   bool
+	peers       [maxPeersPerKey]reporterCount
 	head, tail  uint64 // ring sequence numbers
+}
+
+func (e *entry) sources() Source {
+	var s Source
+	if e.local > 0 {
+		s |= Local
+	}
+	if e.nPeers > 0 || e.morePeers {
+		s |= Peer
+	}
+	return s
+}
+
+func (e *entry) addReporter(id uint32) {
+	if id == 0 {
+		e.local++
+		return
+	}
+	for i := range e.peers[:e.nPeers] {
+		if e.peers[i].id == id {
+			e.peers[i].records++
+			return
+		}
+	}
+	if int(e.nPeers) < maxPeersPerKey {
+		e.peers[e.nPeers] = reporterCount{id, 1}
+		e.nPeers++
+		return
+	}
+	e.morePeers = true
+}
+
+func (e *entry) removeReporter(id uint32) {
+	if id == 0 {
+		e.local--
+		return
+	}
+	for i := range e.peers[:e.nPeers] {
+		if e.peers[i].id == id {
+			if e.peers[i].records--; e.peers[i].records == 0 {
+				e.nPeers--
+				e.peers[i] = e.peers[e.nPeers]
+				e.peers[e.nPeers] = reporterCount{}
+			}
+			return
+		}
+	}
 }
 
 func (e *entry) addUA(id uint32) {
@@ -98,9 +157,9 @@ func newUATable() uaTable {
 	return uaTable{ids: make(map[string]uint32), names: []string{"(other)"}, counts: make([]int64, 1)}
 }
 
-// add counts one event of user agent ua and returns its id; "" is not
+// add counts n sightings of user agent ua and returns its id; "" is not
 // tracked and gets 0.
-func (t *uaTable) add(ua string) uint32 {
+func (t *uaTable) add(ua string, n int64) uint32 {
 	if ua == "" {
 		return 0
 	}
@@ -110,7 +169,7 @@ func (t *uaTable) add(ua string) uint32 {
 	id, ok := t.ids[ua]
 	if !ok {
 		if len(t.names) >= maxUserAgents {
-			t.counts[0]++
+			t.counts[0] += n
 			return 0
 		}
 		id = uint32(len(t.names))
@@ -118,7 +177,7 @@ func (t *uaTable) add(ua string) uint32 {
 		t.names = append(t.names, strings.Clone(ua))
 		t.counts = append(t.counts, 0)
 	}
-	t.counts[id]++
+	t.counts[id] += n
 	return id
 }
 
@@ -131,4 +190,33 @@ func (t *table[K]) rekey(id uint32) {
 		t.keys[id] = k
 		t.ids[k] = id
 	}
+}
+
+// reporterTable names the peers that reported records by small ids; id 0
+// is this node. Ids are never reused.
+type reporterTable struct {
+	ids     map[[32]byte]uint32
+	keys    [][32]byte
+	last    []int64 // newest record's last sighting
+	trusted []bool
+}
+
+func newReporterTable(trusted [][32]byte) reporterTable {
+	t := reporterTable{ids: make(map[[32]byte]uint32), keys: make([][32]byte, 1), last: make([]int64, 1), trusted: make([]bool, 1)}
+	for _, k := range trusted {
+		t.trusted[t.add(k)] = true
+	}
+	return t
+}
+
+func (t *reporterTable) add(k [32]byte) uint32 {
+	if id, ok := t.ids[k]; ok {
+		return id
+	}
+	id := uint32(len(t.keys))
+	t.ids[k] = id
+	t.keys = append(t.keys, k)
+	t.last = append(t.last, 0)
+	t.trusted = append(t.trusted, false)
+	return id
 }
