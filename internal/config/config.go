@@ -80,11 +80,23 @@ type Config struct {
 	APIListen netip.AddrPort
 	APIKey    string
 
+	// PeerToPeer shares records with peers (-p, on by default); NoShare
+	// turns it off, and then nothing is received either.
+	PeerToPeer      bool
+	NoShare         bool
+	BootstrapNodes  []string
+	P2PListen       []string
+	P2PMDNS         bool
+	P2PInterval     time.Duration
+	P2PQuorum       int
+	P2PTrust        []string
+	P2PAllowPrivate bool
+	// Allow are networks never shared and never blocked.
+	Allow []netip.Prefix
+
 	// Settings of the original that later versions implement; kept so that
 	// they are parsed, validated and reported rather than ignored.
-	PeerToPeer     bool
-	BootstrapNodes []string
-	WebhookURL     string
+	WebhookURL string
 
 	// ConfigFile is the file the settings were read from, if any.
 	ConfigFile string
@@ -94,17 +106,14 @@ type Config struct {
 // feature in this version, by their flag and environment names.
 func (c *Config) Unimplemented() []string {
 	var out []string
-	if c.PeerToPeer {
-		out = append(out, "-p (SENTRYPEER_PEER_TO_PEER)")
-	}
-	if len(c.BootstrapNodes) > 0 {
-		out = append(out, "-b (SENTRYPEER_BOOTSTRAP_NODE)")
-	}
 	if c.WebhookURL != "" {
 		out = append(out, "-w (SENTRYPEER_WEBHOOK_URL)")
 	}
 	return out
 }
+
+// Sharing reports whether the node joins the peer-to-peer network.
+func (c *Config) Sharing() bool { return c.PeerToPeer && !c.NoShare }
 
 // APIEnabled reports whether the local API is served.
 func (c *Config) APIEnabled() bool { return c.API && !c.NoAPI }

@@ -58,6 +58,21 @@ func TestLoadPrecedence(t *testing.T) {
 		{name: "bad bool env", env: map[string]string{"SENTRYPEER_VERBOSE": "yes"}, errHas: "SENTRYPEER_VERBOSE"},
 		{name: "bad bool flag", args: []string{"-v=maybe"}, errHas: "true, false, 1 or 0"},
 		{name: "bad listen", args: []string{"--sip-listen", "localhost:5060"}, errHas: "--sip-listen"},
+		{name: "sharing is on by default", check: func(c Config) bool {
+			return c.Sharing() && c.P2PInterval == 10*time.Second && c.P2PQuorum == 2 && len(c.P2PListen) == 4
+		}},
+		{name: "no-share opts out", args: []string{"--no-share"}, check: func(c Config) bool { return !c.Sharing() }},
+		{name: "original env opts out", env: map[string]string{"SENTRYPEER_PEER_TO_PEER": "false"}, check: func(c Config) bool { return !c.Sharing() }},
+		{name: "bootstrap list", env: map[string]string{"SENTRYPEER_BOOTSTRAP_NODE": "/ip4/192.0.2.1/tcp/4001/p2p/12D3KooWA,/ip4/192.0.2.2/tcp/4001/p2p/12D3KooWB"},
+			check: func(c Config) bool { return len(c.BootstrapNodes) == 2 }},
+		{name: "bootstrap without peer id", args: []string{"-b", "/ip4/192.0.2.1/tcp/4001"}, errHas: "/p2p/PEERID"},
+		{name: "allow", args: []string{"--allow", "192.0.2.7/24", "--allow", "2001:db8::1"},
+			check: func(c Config) bool {
+				return len(c.Allow) == 2 && c.Allow[0].String() == "192.0.2.0/24" && c.Allow[1].String() == "2001:db8::1/128"
+			}},
+		{name: "bad allow", args: []string{"--allow", "192.0.2.0/33"}, errHas: "--allow"},
+		{name: "bad quorum", args: []string{"--p2p-quorum", "0"}, errHas: "--p2p-quorum"},
+		{name: "bad trust", args: []string{"--p2p-trust", "/ip4/1.2.3.4"}, errHas: "--p2p-trust"},
 		{name: "duplicate listen", args: []string{"--sip-listen", "127.0.0.1:1,127.0.0.1:1"}, errHas: "twice"},
 		{name: "memory limit", args: []string{"--memory-limit", "1GiB"},
 			check: func(c Config) bool { return c.MemoryLimit == 1<<30 }},

@@ -137,15 +137,59 @@ func settings() []setting {
 				}
 				return apiKey(strings.TrimSpace(string(b)), &c.APIKey)
 			}},
-		{name: "peer-to-peer", short: "p", env: "SENTRYPEER_PEER_TO_PEER", isBool: true,
-			usage: "peer-to-peer sharing (not implemented in this version)", apply: boolTo(func(c *Config) *bool { return &c.PeerToPeer })},
+		{name: "peer-to-peer", short: "p", env: "SENTRYPEER_PEER_TO_PEER", isBool: true, def: "true",
+			usage: "share bad-actor records with peers and receive theirs; on by default (a node that does not share receives nothing)", apply: boolTo(func(c *Config) *bool { return &c.PeerToPeer })},
+		{name: "no-share", isBool: true,
+			usage: "do not share, and so receive nothing: no publishing, no subscribing, no sync", apply: boolTo(func(c *Config) *bool { return &c.NoShare })},
 		{name: "bootstrap-node", short: "b", env: "SENTRYPEER_BOOTSTRAP_NODE", multi: true,
-			usage: "peer-to-peer bootstrap multiaddr (not implemented in this version)", allowed: "a multiaddr",
+			usage: "peers to join the network through, comma-separated multiaddrs ending in /p2p/PEERID (sentrypeer id prints a node's)", allowed: "a multiaddr such as /ip4/192.0.2.1/tcp/4001/p2p/12D3KooW...",
 			apply: func(c *Config, v string) error {
-				if !strings.HasPrefix(v, "/") {
-					return fmt.Errorf("want a multiaddr such as /ip4/192.0.2.1/tcp/4001/p2p/ID")
+				if !strings.HasPrefix(v, "/") || !strings.Contains(v, "/p2p/") {
+					return fmt.Errorf("want a multiaddr ending in /p2p/PEERID, such as /ip4/192.0.2.1/tcp/4001/p2p/12D3KooW...")
 				}
 				c.BootstrapNodes = append(c.BootstrapNodes, v)
+				return nil
+			}},
+		{name: "p2p-listen", env: "SENTRYPEER_P2P_LISTEN", multi: true, def: "/ip4/0.0.0.0/tcp/4001,/ip4/0.0.0.0/udp/4001/quic-v1,/ip6/::/tcp/4001,/ip6/::/udp/4001/quic-v1",
+			usage: "peer-to-peer listen multiaddrs, comma-separated", allowed: "a multiaddr such as /ip4/0.0.0.0/tcp/4001",
+			apply: func(c *Config, v string) error {
+				if !strings.HasPrefix(v, "/") {
+					return fmt.Errorf("want a multiaddr such as /ip4/0.0.0.0/tcp/4001")
+				}
+				c.P2PListen = append(c.P2PListen, v)
+				return nil
+			}},
+		{name: "p2p-mdns", env: "SENTRYPEER_P2P_MDNS", isBool: true,
+			usage: "find peers on the local network with mDNS", apply: boolTo(func(c *Config) *bool { return &c.P2PMDNS })},
+		{name: "p2p-interval", env: "SENTRYPEER_P2P_INTERVAL", def: "10s",
+			usage: "later sightings of an attacker are folded into one shared update per interval (the first goes out at once)", allowed: "a duration from 1s to 10m",
+			apply: durationIn(time.Second, 10*time.Minute, func(c *Config) *time.Duration { return &c.P2PInterval })},
+		{name: "p2p-quorum", env: "SENTRYPEER_P2P_QUORUM", def: "2",
+			usage: "distinct peers that must report an IP or number before it counts as enforce (blockers act on it)", allowed: "an integer from 1 to 100",
+			apply: intIn(1, 100, func(c *Config) *int { return &c.P2PQuorum })},
+		{name: "p2p-trust", env: "SENTRYPEER_P2P_TRUST", multi: true,
+			usage: "peer IDs whose reports alone count as enforce, and that may sync history without contributing", allowed: "a peer ID such as 12D3KooW...",
+			apply: func(c *Config, v string) error {
+				if len(v) < 40 || strings.ContainsAny(v, "/: ") {
+					return fmt.Errorf("want a peer ID such as 12D3KooW...")
+				}
+				c.P2PTrust = append(c.P2PTrust, v)
+				return nil
+			}},
+		{name: "p2p-allow-private", env: "SENTRYPEER_P2P_ALLOW_PRIVATE", isBool: true,
+			usage: "share and accept records about private, loopback and documentation addresses (tests, LANs)", apply: boolTo(func(c *Config) *bool { return &c.P2PAllowPrivate })},
+		{name: "allow", env: "SENTRYPEER_ALLOW", multi: true,
+			usage: "networks never shared and never blocked (customers, upstreams), comma-separated CIDRs", allowed: "a CIDR such as 192.0.2.0/24",
+			apply: func(c *Config, v string) error {
+				p, err := netip.ParsePrefix(v)
+				if err != nil {
+					a, aerr := netip.ParseAddr(v)
+					if aerr != nil {
+						return fmt.Errorf("want a CIDR such as 192.0.2.0/24")
+					}
+					p = netip.PrefixFrom(a, a.BitLen())
+				}
+				c.Allow = append(c.Allow, p.Masked())
 				return nil
 			}},
 		{name: "webhook-url", short: "w", env: "SENTRYPEER_WEBHOOK_URL",
