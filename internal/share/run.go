@@ -1,0 +1,48 @@
+package share
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/sentrypeer/sentrypeer/internal/event"
+)
+
+// ErrRunning is returned by a second call of [Aggregator.Run].
+var ErrRunning = errors.New("share: aggregator already running")
+
+// Run aggregates events until events is closed or ctx is cancelled, and
+// flushes every Config.Interval (on a real ticker: Config.Now is not
+// consulted for the schedule). When events is closed it flushes once more,
+// dropping (and counting) what does not fit in Out, and returns nil; when
+// ctx is cancelled it returns nil at once, discarding pending updates.
+// Either way it closes Out before returning. Run may be called once.
+func (a *Aggregator) Run(ctx context.Context, events <-chan *event.Event) error {
+	if !a.running.CompareAndSwap(false, true) {
+		return ErrRunning
+	}
+	defer a.closeOut()
+	tick := time.NewTicker(a.cfg.Interval)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case e, ok := <-events:
+			if !ok {
+				a.flush(true)
+				return nil
+			}
+			a.Add(e)
+		case <-tick.C:
+			a.Flush()
+		}
+	}
+}
+
+func (a *Aggregator) closeOut() {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.closed = true
+	close(a.out)
+}
