@@ -1,0 +1,202 @@
+package p2p
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/libp2p/go-libp2p/core/event"
+	"github.com/libp2p/go-libp2p/core/network"
+	"github.com/libp2p/go-libp2p/core/peer"
+
+	"github.com/sentrypeer/sentrypeer/internal/record"
+)
+
+const (
+	// syncLimit is what we ask per request: small enough that a broken
+	// stream loses little (the cursor moves per request), large enough
+	// that catching up on 7 days takes few round trips.
+	syncLimit = 2000
+	// maxRounds bounds one sync session with a peer (20 million records).
+	maxRounds = 10000
+)
+
+// syncLoop makes sync requests: it catches up from peers as they connect,
+// one at a time, until one sync succeeded within SyncInterval; and every
+// SyncInterval it syncs from one connected peer, to fill gaps gossip left.
+func (n *Node) syncLoop(ctx context.Context) {
+	joined := make(chan peer.ID, 64)
+	sub, err := n.host.EventBus().Subscribe(new(event.EvtPeerIdentificationCompleted))
+	if err != nil {
+		n.log.Error("cannot watch new peers; syncing only every interval", "err", err)
+	} else {
+		var reader sync.WaitGroup
+		defer reader.Wait()
+		defer sub.Close() // ends the reader
+		// The event bus blocks its emitter (identify) while a subscriber
+		// is full: read it at once, and drop peers if syncs fall behind.
+		reader.Go(func() {
+			for ev := range sub.Out() {
+				e, ok := ev.(event.EvtPeerIdentificationCompleted)
+				if !ok || !slices.Contains(e.Protocols, SyncProtocol) {
+					continue
+				}
+				select {
+				case joined <- e.Peer:
+				default:
+				}
+			}
+		})
+	}
+	tick := time.NewTicker(n.cfg.SyncInterval)
+	defer tick.Stop()
+	var lastOK time.Time
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case p := <-joined:
+			if n.blocks.blocked(p) || n.host.Network().Connectedness(p) != network.Connected {
+				continue
+			}
+			if !lastOK.IsZero() && n.now().Sub(lastOK) < n.cfg.SyncInterval {
+				continue // caught up already: gossip carries the rest
+			}
+			if n.syncFrom(ctx, p) == nil {
+				lastOK = n.now()
+			}
+		case <-tick.C:
+			peers := n.host.Network().Peers()
+			rand.Shuffle(len(peers), func(i, j int) { peers[i], peers[j] = peers[j], peers[i] })
+			for _, p := range peers {
+				if ok, _ := n.host.Peerstore().SupportsProtocols(p, SyncProtocol); len(ok) == 0 || n.blocks.blocked(p) {
+					continue
+				}
+				if n.syncFrom(ctx, p) == nil {
+					lastOK = n.now()
+					break
+				}
+			}
+		}
+	}
+}
+
+// syncFrom asks p for the records after our cursor for it, round after
+// round until p has no more, moving the cursor after each complete round.
+func (n *Node) syncFrom(ctx context.Context, p peer.ID) error {
+	for range maxRounds {
+		after := n.cursors.get(p)
+		more, cur, err := n.syncOnce(ctx, p, after, syncLimit)
+		switch {
+		case errors.Is(err, errSyncRefused):
+			n.stats.syncRefusedBy.Add(1)
+			n.log.Info("peer refused sync: it serves history only to nodes that share", "peer", p)
+			return err
+		case err != nil:
+			n.stats.syncFailed.Add(1)
+			if ctx.Err() == nil {
+				n.log.Debug("sync failed", "peer", p, "err", err)
+			}
+			return err
+		}
+		// Only forward: a cursor going back would mean the peer lost its
+		// history, and rereading it all is not worth the risk of a loop.
+		if cur > after {
+			n.cursors.set(p, cur, n.now())
+		}
+		if !more || cur <= after {
+			return nil
+		}
+	}
+	return nil
+}
+
+// syncOnce makes one request and hands the new valid records it gets to
+// Received, in batches. It returns whether the peer may have more, and the
+// cursor it ended with. The cursor is only meaningful without an error:
+// records delivered before an error are kept, and asked for again next time.
+func (n *Node) syncOnce(ctx context.Context, p peer.ID, after uint64, limit int) (bool, uint64, error) {
+	n.stats.syncRequests.Add(1)
+	ctx, cancel := context.WithTimeout(ctx, syncTimeout)
+	defer cancel()
+	st, err := n.host.NewStream(ctx, p, SyncProtocol)
+	if err != nil {
+		return false, 0, err
+	}
+	ok := false
+	defer func() {
+		if ok {
+			st.Close()
+		} else {
+			st.Reset()
+		}
+	}()
+	st.SetDeadline(n.now().Add(syncTimeout))
+	if _, err := st.Write(appendRequest(nil, after, limit)); err != nil {
+		return false, 0, err
+	}
+	if err := st.CloseWrite(); err != nil {
+		return false, 0, err
+	}
+	r := bufio.NewReader(st)
+	status, err := r.ReadByte()
+	if err != nil {
+		return false, 0, err
+	}
+	if err := statusErr(status); err != nil {
+		ok = true
+		return false, 0, err
+	}
+	got, accepted := 0, 0
+	var batch []*record.Record
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		if err := n.receive(ctx, batch, p); err != nil {
+			return err
+		}
+		accepted += len(batch)
+		n.stats.receivedSync.Add(uint64(len(batch)))
+		n.stats.received(p, len(batch))
+		batch = nil
+		return nil
+	}
+	for {
+		f, err := readFrame(r)
+		if err != nil {
+			return false, 0, err
+		}
+		if f.end {
+			if err := flush(); err != nil {
+				return false, 0, err
+			}
+			ok = true
+			n.log.Debug("synced", "peer", p, "after", after, "records", got, "accepted", accepted, "cursor", f.cur)
+			return f.more, f.cur, nil
+		}
+		if got++; got > limit {
+			return false, 0, fmt.Errorf("%w: more records than asked for", errSyncBad)
+		}
+		rec, err := n.checkSynced(f.rec, n.now())
+		if errors.Is(err, errForged) {
+			n.cutOff(p, "forged record in sync")
+			return false, 0, err
+		}
+		if err != nil {
+			return false, 0, fmt.Errorf("%w: %w", errSyncBad, err)
+		}
+		if rec != nil {
+			if batch = append(batch, rec); len(batch) == maxBatch {
+				if err := flush(); err != nil {
+					return false, 0, err
+				}
+			}
+		}
+	}
+}
