@@ -30,6 +30,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "sentrypeer %s\n", version)
 		return 0
 	}
+	if len(args) > 0 && args[0] == "id" {
+		return id(args[1:], stdout, stderr)
+	}
 	if len(args) > 0 && cli.IsCommand(args[0]) {
 		ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 		defer stop()
@@ -40,6 +43,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case errors.Is(err, config.ErrHelp):
 		config.Usage(stdout)
 		cli.Usage(stdout)
+		fmt.Fprintln(stdout, "  sentrypeer id       print this node's peer ID and the multiaddrs peers can bootstrap from (takes --data-dir and --p2p-listen; no daemon needed)")
 		return 0
 	case errors.Is(err, config.ErrVersion):
 		fmt.Fprintf(stdout, "sentrypeer %s\n", version)

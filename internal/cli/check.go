@@ -18,6 +18,8 @@ type checkReply struct {
 	LastSeen  string   `json:"last_seen"`
 	Count     int64    `json:"count"`
 	Sources   []string `json:"sources"`
+	Reporters int      `json:"reporters"`
+	Enforce   bool     `json:"enforce"`
 }
 
 // checkPath returns the API path that checks arg: as an IP address when it
@@ -85,5 +87,11 @@ func (r *runner) checkTable(rep checkReply, label string) error {
 	fmt.Fprintf(tw, "FIRST SEEN\t%s\n", timeCell(rep.FirstSeen))
 	fmt.Fprintf(tw, "LAST SEEN\t%s\n", timeCell(rep.LastSeen))
 	fmt.Fprintf(tw, "SOURCES\t%s\n", listCell(rep.Sources, 0))
+	fmt.Fprintf(tw, "REPORTERS\t%d\n", rep.Reporters)
+	enforce := "no (reported by peers, short of the quorum)"
+	if rep.Enforce {
+		enforce = "yes"
+	}
+	fmt.Fprintf(tw, "ENFORCE\t%s\n", enforce)
 	return tw.Flush()
 }

@@ -20,7 +20,7 @@ func TestCheck(t *testing.T) {
 	}{
 		{
 			name: "bad IP", args: []string{"203.0.113.7"}, code: ExitOK,
-			want:     []string{"IP 203.0.113.7", "BAD yes", "COUNT 5", "FIRST SEEN 2026-11-20T10:00:00Z", "LAST SEEN 2026-11-27T00:12:03Z", "SOURCES local"},
+			want:     []string{"IP 203.0.113.7", "BAD yes", "COUNT 5", "FIRST SEEN 2026-11-20T10:00:00Z", "LAST SEEN 2026-11-27T00:12:03Z", "SOURCES local", "REPORTERS 1", "ENFORCE yes"},
 			wantPath: "/api/v1/check/ip/203.0.113.7",
 		},
 		{
@@ -30,12 +30,12 @@ func TestCheck(t *testing.T) {
 		},
 		{
 			name: "bad number", args: []string{"0044123"}, code: ExitOK,
-			want:     []string{"NUMBER 0044123", "BAD yes", "COUNT 3", "FIRST SEEN 2026-11-20T10:00:00Z", "LAST SEEN 2026-11-27T00:12:03Z", "SOURCES local"},
+			want:     []string{"NUMBER 0044123", "BAD yes", "COUNT 3", "FIRST SEEN 2026-11-20T10:00:00Z", "LAST SEEN 2026-11-27T00:12:03Z", "SOURCES peer", "REPORTERS 1", "ENFORCE no (reported by peers, short of the quorum)"},
 			wantPath: "/api/v1/check/number/0044123",
 		},
 		{
 			name: "number with a slash is one path segment", args: []string{"+44/123"}, code: ExitOK,
-			want:     []string{"NUMBER +44/123", "BAD yes", "COUNT 3", "FIRST SEEN 2026-11-20T10:00:00Z", "LAST SEEN 2026-11-27T00:12:03Z", "SOURCES local"},
+			want:     []string{"NUMBER +44/123", "BAD yes", "COUNT 3", "FIRST SEEN 2026-11-20T10:00:00Z", "LAST SEEN 2026-11-27T00:12:03Z", "SOURCES peer", "REPORTERS 1", "ENFORCE no (reported by peers, short of the quorum)"},
 			wantPath: "/api/v1/check/number/+44%2F123",
 		},
 		{

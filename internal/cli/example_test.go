@@ -14,7 +14,7 @@ import (
 // cmd/sentrypeer dispatches "sentrypeer check 203.0.113.7".
 func ExampleRun() {
 	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		fmt.Fprint(w, `{"ip":"203.0.113.7","bad":true,"first_seen":"2026-11-20T10:00:00.5Z","last_seen":"2026-11-27T00:12:03.123456789Z","count":5,"sources":["local"]}`)
+		fmt.Fprint(w, `{"ip":"203.0.113.7","bad":true,"first_seen":"2026-11-20T10:00:00.5Z","last_seen":"2026-11-27T00:12:03.123456789Z","count":5,"sources":["local"],"reporters":1,"enforce":true}`)
 	}))
 	defer api.Close()
 
@@ -36,5 +36,7 @@ func ExampleRun() {
 	// FIRST SEEN  2026-11-20T10:00:00Z
 	// LAST SEEN   2026-11-27T00:12:03Z
 	// SOURCES     local
+	// REPORTERS   1
+	// ENFORCE     yes
 	// exit status 0
 }

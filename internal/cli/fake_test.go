@@ -110,7 +110,7 @@ func (f *fakeAPI) handler() http.Handler {
 			return
 		}
 		if a.String() == "203.0.113.7" {
-			writeJSON(w, 200, map[string]any{"ip": a.String(), "bad": true, "first_seen": "2026-11-20T10:00:00.5Z", "last_seen": "2026-11-27T00:12:03.123456789Z", "count": 5, "sources": []string{"local"}})
+			writeJSON(w, 200, map[string]any{"ip": a.String(), "bad": true, "first_seen": "2026-11-20T10:00:00.5Z", "last_seen": "2026-11-27T00:12:03.123456789Z", "count": 5, "sources": []string{"local"}, "reporters": 1, "enforce": true})
 			return
 		}
 		writeJSON(w, 200, map[string]any{"ip": a.String(), "bad": false})
@@ -119,7 +119,7 @@ func (f *fakeAPI) handler() http.Handler {
 		n := r.PathValue("number")
 		switch n {
 		case "0044123", "+44/123":
-			writeJSON(w, 200, map[string]any{"number": n, "bad": true, "first_seen": "2026-11-20T10:00:00Z", "last_seen": "2026-11-27T00:12:03Z", "count": 3, "sources": []string{"local"}})
+			writeJSON(w, 200, map[string]any{"number": n, "bad": true, "first_seen": "2026-11-20T10:00:00Z", "last_seen": "2026-11-27T00:12:03Z", "count": 3, "sources": []string{"peer"}, "reporters": 1, "enforce": false})
 		case "boom":
 			writeJSON(w, 503, map[string]string{"error": "store unavailable"})
 		default:

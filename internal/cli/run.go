@@ -41,6 +41,7 @@ func commands() map[string]command {
 		"check":   {summary: "check whether an IP address or number is a bad actor", usage: checkUsage, run: (*runner).check},
 		"export":  {summary: "write a block list (txt, csv, json, nft, ipset)", usage: exportUsage, run: (*runner).export},
 		"events":  {summary: "list recent probes; --follow to watch new ones", usage: eventsUsage, run: (*runner).events},
+		"peers":   {summary: "show this node's peer ID and addresses, and its peers", usage: peersUsage, run: (*runner).peers},
 	}
 }
 

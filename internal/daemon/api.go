@@ -25,7 +25,7 @@ type apiServer struct {
 }
 
 // registerMetrics exports every component's counters.
-func registerMetrics(m *metrics.Metrics, bus *event.Bus, st *store.Store, sinks *sinkSet, lis *listenerSet) error {
+func registerMetrics(m *metrics.Metrics, bus *event.Bus, st *store.Store, sinks *sinkSet, lis *listenerSet, peers *peerSet) error {
 	errs := []error{m.RegisterBus(bus), m.RegisterStore(st), m.RegisterListener(lis.server)}
 	if lis.responder != nil {
 		errs = append(errs, m.RegisterResponder(lis.responder))
@@ -37,18 +37,29 @@ func registerMetrics(m *metrics.Metrics, bus *event.Bus, st *store.Store, sinks 
 		errs = append(errs, m.RegisterSyslog(sinks.syslog))
 	}
 	if sinks.index != nil {
-		errs = append(errs, m.RegisterIndex(sinks.index), m.RegisterLive(sinks.live))
+		errs = append(errs, m.RegisterIndex(sinks.index))
+	}
+	if sinks.live != nil {
+		errs = append(errs, m.RegisterLive(sinks.live))
+	}
+	if peers != nil {
+		errs = append(errs, m.RegisterP2P(peers.node), m.RegisterShare(peers.agg))
 	}
 	return errors.Join(errs...)
 }
 
-func (d *Daemon) openAPI(ctx context.Context, m *metrics.Metrics, st *store.Store, sinks *sinkSet) (*apiServer, error) {
+func (d *Daemon) openAPI(ctx context.Context, m *metrics.Metrics, st *store.Store, sinks *sinkSet, peers *peerSet) (*apiServer, error) {
 	var lc net.ListenConfig
 	ln, err := lc.Listen(ctx, "tcp", d.cfg.APIListen.String())
 	if err != nil {
 		return nil, fmt.Errorf("listening for the API on %s: %w", d.cfg.APIListen, err)
 	}
+	var p httpapi.Peers
+	if peers != nil {
+		p = peers.node
+	}
 	h := httpapi.New(httpapi.Config{
+		Peers:      p,
 		Key:        d.cfg.APIKey,
 		Version:    d.info.Version,
 		Index:      sinks.index,

@@ -100,6 +100,13 @@ func (d *Daemon) Run(ctx context.Context) error {
 		return err
 	}
 	defer sinks.close()
+	peers, err := d.peers(ctx, bus, st, sinks)
+	if err != nil {
+		return err
+	}
+	if peers != nil {
+		sinks.indexSink.loadReports = peers.history.Load
+	}
 
 	lis, err := d.listeners(ctx, id, bus)
 	if err != nil {
@@ -107,11 +114,11 @@ func (d *Daemon) Run(ctx context.Context) error {
 	}
 	var api *apiServer
 	if m != nil {
-		if err := registerMetrics(m, bus, st, sinks, lis); err != nil {
+		if err := registerMetrics(m, bus, st, sinks, lis, peers); err != nil {
 			lis.close()
 			return fmt.Errorf("registering metrics: %w", err)
 		}
-		if api, err = d.openAPI(ctx, m, st, sinks); err != nil {
+		if api, err = d.openAPI(ctx, m, st, sinks, peers); err != nil {
 			lis.close()
 			return err
 		}
@@ -145,6 +152,13 @@ func (d *Daemon) Run(ctx context.Context) error {
 		}
 	})
 	bgWG.Go(func() { d.reportDrops(runCtx, bus) })
+	if peers != nil {
+		bgWG.Go(func() {
+			if err := peers.run(runCtx); err != nil && runCtx.Err() == nil {
+				cancel(fmt.Errorf("peer-to-peer: %w", err))
+			}
+		})
+	}
 	apiAddr := "off"
 	if api != nil {
 		apiAddr = api.ln.Addr().String()
@@ -155,9 +169,14 @@ func (d *Daemon) Run(ctx context.Context) error {
 		})
 	}
 
-	d.logger.Info("sentrypeer started",
+	p2pInfo := []any{"sharing", peers != nil}
+	if peers != nil {
+		p2pInfo = append(p2pInfo, "peer_id", peers.node.ID().String(), "p2p_addrs", peers.node.Addrs())
+	}
+	d.logger.Info("sentrypeer started", append([]any{
 		"version", d.info.Version, "node_id", id.String(), "data_dir", cfg.DataDir, "db_file", cfg.DBFile,
-		"responsive", cfg.SIPResponsive, "listening", lis.addrs, "api", apiAddr, "json_log", cfg.JSONLog, "syslog", cfg.Syslog)
+		"responsive", cfg.SIPResponsive, "listening", lis.addrs, "api", apiAddr, "json_log", cfg.JSONLog, "syslog", cfg.Syslog},
+		p2pInfo...)...)
 
 	<-runCtx.Done()
 	cause := context.Cause(runCtx)

@@ -22,12 +22,13 @@ type namedSink struct {
 }
 
 type sinkSet struct {
-	all     []namedSink
-	closers []func() error
-	json    *logsink.JSON
-	syslog  *logsink.Syslog
-	index   *index.Index // nil without the API
-	live    *live.Hub    // nil without the API
+	all       []namedSink
+	closers   []func() error
+	json      *logsink.JSON
+	syslog    *logsink.Syslog
+	index     *index.Index // nil without the API and sharing
+	indexSink *indexSink
+	live      *live.Hub // nil without the API
 }
 
 func (s *sinkSet) close() {
@@ -85,7 +86,7 @@ func (d *Daemon) sinks(ctx context.Context, bus *event.Bus, st *store.Store, sel
 			return fail(err)
 		}
 	}
-	if cfg.APIEnabled() {
+	if cfg.APIEnabled() || cfg.Sharing() {
 		// What is stored now is loaded by the index sink itself; what
 		// comes later is in blocks after upTo, and reaches it by the bus.
 		upTo, err := st.LastBlock(ctx)
@@ -93,9 +94,12 @@ func (d *Daemon) sinks(ctx context.Context, bus *event.Bus, st *store.Store, sel
 			return fail(err)
 		}
 		set.index = index.New(index.Config{MaxAge: cfg.MaxAge, MaxEvents: cfg.IndexMaxEvents})
-		if err := add("index", &indexSink{idx: set.index, st: st, upTo: upTo, logger: d.logger}, cfg.QueueSize); err != nil {
+		set.indexSink = &indexSink{idx: set.index, st: st, upTo: upTo, logger: d.logger}
+		if err := add("index", set.indexSink, cfg.QueueSize); err != nil {
 			return fail(err)
 		}
+	}
+	if cfg.APIEnabled() {
 		set.live = live.New()
 		if err := add("live", set.live, 4096); err != nil {
 			return fail(err)
@@ -116,11 +120,14 @@ type indexSink struct {
 	st     *store.Store
 	upTo   int64
 	logger *slog.Logger
+	// loadReports, when set, indexes peers' stored records after the
+	// events: they must be in before the index is ready.
+	loadReports func(context.Context) (int, error)
 }
 
 func (s *indexSink) Run(ctx context.Context, ch <-chan *event.Event) error {
 	start := time.Now()
-	if err := s.idx.Load(ctx, s.st, s.upTo); err != nil {
+	if err := s.idx.LoadWith(ctx, s.st, s.upTo, s.loadReports); err != nil {
 		return err
 	}
 	c := s.idx.Counts()

@@ -53,6 +53,9 @@ type Config struct {
 	Index   Index
 	Events  Events
 	Live    Live
+	// Peers is the peer-to-peer node; nil when the node does not share
+	// (/api/v1/peers then says so).
+	Peers Peers
 	// OpenAPI is served at /api/v1/openapi.json.
 	OpenAPI []byte
 	// Dashboard serves / and /assets/ without the key: it holds no data,
@@ -139,6 +142,7 @@ func New(cfg Config) http.Handler {
 	if cfg.Events != nil {
 		route("/api/v1/events", http.HandlerFunc(a.events), fromStore)
 	}
+	route("/api/v1/peers", http.HandlerFunc(a.peers), fromMemory)
 	if cfg.Live != nil {
 		route("/api/v1/events/stream", http.HandlerFunc(a.stream), streaming)
 	}

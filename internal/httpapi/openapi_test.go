@@ -9,10 +9,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/libp2p/go-libp2p/core/peer"
+	"github.com/multiformats/go-multiaddr"
+
 	"github.com/sentrypeer/sentrypeer/internal/apidoc"
 	"github.com/sentrypeer/sentrypeer/internal/apidoc/apidoctest"
 	"github.com/sentrypeer/sentrypeer/internal/event"
 	"github.com/sentrypeer/sentrypeer/internal/index"
+	"github.com/sentrypeer/sentrypeer/internal/p2p"
 	"github.com/sentrypeer/sentrypeer/internal/store"
 )
 
@@ -66,6 +70,7 @@ func TestOpenAPI(t *testing.T) {
 		"/api/v1/stats", "/api/v1/stats?top=100", "/api/v1/stats?top=101",
 		"/api/v1/export", "/api/v1/export?format=csv&kind=all", "/api/v1/export?format=json&kind=numbers&min_count=2",
 		"/api/v1/export?format=nft", "/api/v1/export?format=ipset", "/api/v1/export?format=nft&kind=all",
+		"/api/v1/peers", "/api/v1/peers?x=1",
 	} {
 		do(srv.URL, "GET", target)
 	}
@@ -79,6 +84,9 @@ func TestOpenAPI(t *testing.T) {
 	keyed := httptest.NewServer(New(Config{Key: "k", Index: f.idx, OpenAPI: apidoc.JSON()}))
 	defer keyed.Close()
 	do(keyed.URL, "GET", "/api/v1/stats")
+	sharing := httptest.NewServer(New(Config{Peers: fakePeers{}, OpenAPI: apidoc.JSON()}))
+	defer sharing.Close()
+	do(sharing.URL, "GET", "/api/v1/peers")
 
 	// The stream: read two events, then let the hub stop.
 	req, _ := http.NewRequest("GET", srv.URL+"/api/v1/events/stream", nil)
@@ -98,5 +106,18 @@ func TestOpenAPI(t *testing.T) {
 
 	if missing := slices.DeleteFunc(v.Paths(), func(p string) bool { return slices.Contains(v.Exercised(), p) }); len(missing) > 0 {
 		t.Errorf("documented operations never answered 2xx here: %v", missing)
+	}
+}
+
+type fakePeers struct{}
+
+func (fakePeers) ID() peer.ID { return peer.ID("\x00\x24\x08\x01\x12\x20" + strings.Repeat("k", 32)) }
+func (fakePeers) Addrs() []multiaddr.Multiaddr {
+	return []multiaddr.Multiaddr{multiaddr.StringCast("/ip4/192.0.2.1/tcp/4001")}
+}
+func (fakePeers) Peers() []p2p.PeerInfo {
+	return []p2p.PeerInfo{
+		{ID: peer.ID("a"), Addrs: []multiaddr.Multiaddr{multiaddr.StringCast("/ip4/192.0.2.2/tcp/4001")}, Since: time.Now(), Received: 3, Score: 1.5, HasScore: true},
+		{ID: peer.ID("b"), Since: time.Now(), Trusted: true},
 	}
 }

@@ -22,6 +22,12 @@ const loadBatch = 4096
 // in the order they were stored; events published meanwhile wait in the
 // sink's queue, and being in blocks after upTo, are not loaded twice.
 func (x *Index) Load(ctx context.Context, s Scanner, upTo int64) error {
+	return x.LoadWith(ctx, s, upTo, nil)
+}
+
+// LoadWith is [Index.Load] that also runs more (when not nil) before the
+// index is marked ready, e.g. to add peers' stored reports.
+func (x *Index) LoadWith(ctx context.Context, s Scanner, upTo int64, more func(context.Context) (int, error)) error {
 	batch := make([]*event.Event, 0, loadBatch)
 	err := s.Scan(ctx, upTo, func(e *event.Event) error {
 		batch = append(batch, e)
@@ -35,6 +41,11 @@ func (x *Index) Load(ctx context.Context, s Scanner, upTo int64) error {
 	x.Add(batch...)
 	if err != nil {
 		return fmt.Errorf("index: loading: %w", err)
+	}
+	if more != nil {
+		if _, err := more(ctx); err != nil {
+			return fmt.Errorf("index: loading: %w", err)
+		}
 	}
 	x.loaded.Store(true)
 	return nil

@@ -10,6 +10,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
+	"github.com/sentrypeer/sentrypeer/internal/p2p"
+
 	"github.com/sentrypeer/sentrypeer/internal/event"
 	"github.com/sentrypeer/sentrypeer/internal/logsink"
 	"github.com/sentrypeer/sentrypeer/internal/responder"
@@ -277,5 +279,37 @@ func TestRegisterTwiceFails(t *testing.T) {
 	var are prometheus.AlreadyRegisteredError
 	if !errors.As(err, &are) {
 		t.Errorf("second RegisterResponder: err = %v, want AlreadyRegisteredError", err)
+	}
+}
+
+type fakeP2P struct{ s p2p.Stats }
+
+func (f fakeP2P) Stats() p2p.Stats { return f.s }
+
+func TestP2PCollector(t *testing.T) {
+	m := New()
+	if err := m.RegisterP2P(fakeP2P{p2p.Stats{Peers: 3, Published: 7, ReceivedGossip: 5, ReceivedSync: 2,
+		Rejected: map[string]uint64{"signature": 4, "stale": 1}, BytesIn: 100, BytesOut: 200}}); err != nil {
+		t.Fatal(err)
+	}
+	want := `
+# HELP sentrypeer_p2p_records_rejected_total Records from peers refused, by reason (signature, stale, future, ip, origin, duplicate, rate, ...).
+# TYPE sentrypeer_p2p_records_rejected_total counter
+sentrypeer_p2p_records_rejected_total{reason="signature"} 4
+sentrypeer_p2p_records_rejected_total{reason="stale"} 1
+# HELP sentrypeer_p2p_records_received_total Records from peers accepted, by how they came (gossip or sync).
+# TYPE sentrypeer_p2p_records_received_total counter
+sentrypeer_p2p_records_received_total{via="gossip"} 5
+sentrypeer_p2p_records_received_total{via="sync"} 2
+# HELP sentrypeer_p2p_peers Peers connected now.
+# TYPE sentrypeer_p2p_peers gauge
+sentrypeer_p2p_peers 3
+`
+	if err := testutil.GatherAndCompare(m.Registry(), strings.NewReader(want),
+		"sentrypeer_p2p_records_rejected_total", "sentrypeer_p2p_records_received_total", "sentrypeer_p2p_peers"); err != nil {
+		t.Error(err)
+	}
+	if problems, err := testutil.GatherAndLint(m.Registry()); err != nil || len(problems) > 0 {
+		t.Errorf("lint: %v %v", problems, err)
 	}
 }

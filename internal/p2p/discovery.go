@@ -39,8 +39,14 @@ func (n *Node) newDHT(ctx context.Context) (*dht.IpfsDHT, error) {
 		// Only provider records (rendezvous) and peer routing are used.
 		dht.DisableValues(),
 	}
-	if len(n.cfg.Bootstrap) > 0 {
-		opts = append(opts, dht.BootstrapPeers(n.cfg.Bootstrap...))
+	var boot []peer.AddrInfo
+	for _, ai := range n.cfg.Bootstrap {
+		if ai.ID != n.host.ID() { // a shared config may list this node too
+			boot = append(boot, ai)
+		}
+	}
+	if len(boot) > 0 {
+		opts = append(opts, dht.BootstrapPeers(boot...))
 	}
 	kad, err := dht.New(n.host, opts...)
 	if err != nil {

@@ -129,7 +129,11 @@ func (n *Node) syncOnce(ctx context.Context, p peer.ID, after uint64, limit int)
 		return false, 0, err
 	}
 	ok := false
+	// Stream reads see deadlines, not contexts: reset on cancel so that
+	// shutdown does not wait for a slow peer.
+	stop := context.AfterFunc(ctx, func() { st.Reset() })
 	defer func() {
+		stop()
 		if ok {
 			st.Close()
 		} else {

@@ -111,7 +111,8 @@ func (d *daemon) log() string {
 }
 
 // start runs sentrypeer on a free loopback port with its data in dataDir
-// (a new temporary folder when empty) and waits until it listens.
+// (a new temporary folder when empty) and waits until it listens. Its
+// peer-to-peer side listens on a free loopback port and knows no peers.
 func start(t *testing.T, dataDir string, args ...string) *daemon {
 	t.Helper()
 	if dataDir == "" {
@@ -121,8 +122,17 @@ func start(t *testing.T, dataDir string, args ...string) *daemon {
 	d.addr = fmt.Sprintf("127.0.0.1:%d", d.port)
 	apiAddr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
 	d.api = "http://" + apiAddr
-	all := append([]string{"--data-dir", dataDir, "--sip-listen", d.addr, "--api-listen", apiAddr, "-j"}, args...)
-	d.cmd = exec.Command(binary, all...)
+	all := append([]string{"--data-dir", dataDir, "--sip-listen", d.addr, "--api-listen", apiAddr, "-j",
+		"--p2p-listen", "/ip4/127.0.0.1/tcp/0"}, args...)
+	d.launch(exec.Command(binary, all...))
+	return d
+}
+
+// launch starts cmd, a sentrypeer, and waits until it says it started.
+func (d *daemon) launch(cmd *exec.Cmd) {
+	t := d.t
+	t.Helper()
+	d.cmd = cmd
 	d.cmd.Env = []string{"PATH=" + os.Getenv("PATH")}
 	d.cmd.Stdout, d.cmd.Stderr = d, d
 	if err := d.cmd.Start(); err != nil {
@@ -137,7 +147,7 @@ func start(t *testing.T, dataDir string, args ...string) *daemon {
 			<-d.exited
 		}
 		if t.Failed() {
-			t.Logf("sentrypeer log:\n%s", d.log())
+			t.Logf("sentrypeer log (%s):\n%s", d.dataDir, d.log())
 		}
 	})
 	deadline := time.After(20 * time.Second)
@@ -150,7 +160,6 @@ func start(t *testing.T, dataDir string, args ...string) *daemon {
 		case <-time.After(20 * time.Millisecond):
 		}
 	}
-	return d
 }
 
 // stop sends SIGTERM and waits for a clean exit.

@@ -1,0 +1,136 @@
+package daemon
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/libp2p/go-libp2p/core/peer"
+	"github.com/multiformats/go-multiaddr"
+
+	"github.com/sentrypeer/sentrypeer/internal/event"
+	"github.com/sentrypeer/sentrypeer/internal/history"
+	"github.com/sentrypeer/sentrypeer/internal/p2p"
+	"github.com/sentrypeer/sentrypeer/internal/record"
+	"github.com/sentrypeer/sentrypeer/internal/share"
+	"github.com/sentrypeer/sentrypeer/internal/store"
+)
+
+// peerSet is the peer-to-peer side: the aggregator turning local events
+// into records, the history of shared records, and the libp2p node.
+type peerSet struct {
+	agg     *share.Aggregator
+	history *history.History
+	node    *p2p.Node
+}
+
+// peers sets up sharing, when on. The aggregator is subscribed to bus here,
+// with the other sinks, before any listener starts.
+func (d *Daemon) peers(ctx context.Context, bus *event.Bus, st *store.Store, sinks *sinkSet) (*peerSet, error) {
+	cfg := &d.cfg
+	if !cfg.Sharing() {
+		d.logger.Warn("peer-to-peer sharing is off: this node shares nothing and receives nothing from peers; " +
+			"to share (the default), drop --no-share, or set -p / SENTRYPEER_PEER_TO_PEER=true")
+		return nil, nil
+	}
+	key, err := p2p.LoadOrCreateKey(cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	signing, err := p2p.SigningKey(key)
+	if err != nil {
+		return nil, err
+	}
+	listen, err := multiaddrs(cfg.P2PListen, "--p2p-listen")
+	if err != nil {
+		return nil, err
+	}
+	boot, err := bootstrap(cfg.BootstrapNodes)
+	if err != nil {
+		return nil, err
+	}
+	var trust []peer.ID
+	for _, s := range cfg.P2PTrust {
+		id, err := peer.Decode(s)
+		if err != nil {
+			return nil, fmt.Errorf("--p2p-trust %s: %w", s, err)
+		}
+		trust = append(trust, id)
+	}
+
+	ps := &peerSet{history: history.New(st, sinks.index, d.logger.With("component", "history"))}
+	ps.agg = share.New(share.Config{Key: signing, Interval: cfg.P2PInterval, Allow: cfg.Allow, AllowPrivate: cfg.P2PAllowPrivate})
+	sub, err := bus.Subscribe("share", cfg.QueueSize)
+	if err != nil {
+		return nil, err
+	}
+	sinks.all = append(sinks.all, namedSink{name: "share", sink: ps.agg, sub: sub})
+
+	ps.node, err = p2p.New(ctx, p2p.Config{
+		DataDir:   cfg.DataDir,
+		Listen:    listen,
+		Bootstrap: boot,
+		MDNS:      cfg.P2PMDNS,
+		Share:     true,
+		Trust:     trust,
+		Limits:    record.Limits{MaxAge: cfg.MaxAge, AllowPrivate: cfg.P2PAllowPrivate},
+		Received:  ps.history,
+		History:   ps.history,
+		Logger:    d.logger.With("component", "p2p"),
+	})
+	if err != nil {
+		return nil, err
+	}
+	return ps, nil
+}
+
+// run stores this node's records as the aggregator makes them and hands
+// them to the node to publish, until ctx is done.
+func (ps *peerSet) run(ctx context.Context) error {
+	local := make(chan *record.Record, 1024)
+	errc := make(chan error, 1)
+	go func() { errc <- ps.node.Run(ctx, local) }()
+	for {
+		select {
+		case <-ctx.Done():
+			return <-errc
+		case err := <-errc:
+			return err
+		case r, ok := <-ps.agg.Out():
+			if !ok {
+				<-ctx.Done()
+				return <-errc
+			}
+			if err := ps.history.Publish(ctx, []*record.Record{r}); err != nil && ctx.Err() == nil {
+				return fmt.Errorf("storing our own record: %w", err)
+			}
+			select {
+			case local <- r:
+			case <-ctx.Done():
+			}
+		}
+	}
+}
+
+func multiaddrs(ss []string, setting string) ([]multiaddr.Multiaddr, error) {
+	out := make([]multiaddr.Multiaddr, 0, len(ss))
+	for _, s := range ss {
+		m, err := multiaddr.NewMultiaddr(s)
+		if err != nil {
+			return nil, fmt.Errorf("%s %s: %w", setting, s, err)
+		}
+		out = append(out, m)
+	}
+	return out, nil
+}
+
+func bootstrap(ss []string) ([]peer.AddrInfo, error) {
+	ms, err := multiaddrs(ss, "-b")
+	if err != nil {
+		return nil, err
+	}
+	infos, err := peer.AddrInfosFromP2pAddrs(ms...)
+	if err != nil {
+		return nil, fmt.Errorf("-b: %w", err)
+	}
+	return infos, nil
+}
