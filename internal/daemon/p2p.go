@@ -75,7 +75,7 @@ func (d *Daemon) peers(ctx context.Context, bus *event.Bus, st *store.Store, sin
 		Limits:    record.Limits{MaxAge: cfg.MaxAge, AllowPrivate: cfg.P2PAllowPrivate},
 		Received:  ps.history,
 		History:   ps.history,
-		Logger:    d.logger.With("component", "p2p"),
+		Logger:    d.logger,
 	})
 	if err != nil {
 		return nil, err
