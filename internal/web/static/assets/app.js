@@ -243,6 +243,8 @@ function renderCheck(value, r) {
     if (r.first_seen) parts.push(`first seen ${fmtTime(r.first_seen)}`);
     if (r.last_seen) parts.push(`last seen ${fmtTime(r.last_seen)}`);
     if (Array.isArray(r.sources) && r.sources.length) parts.push(`sources: ${r.sources.map(text).join(', ')}`);
+    if (r.reporters !== undefined) parts.push(`${fmt(Number(r.reporters) || 0)} reporting nodes`);
+    if (r.enforce === false) parts.push('not enforced: peers short of the quorum');
     if (parts.length) out.append(` (${parts.join(', ')})`);
   } else {
     verdict.className = 'verdict ok';
