@@ -74,6 +74,11 @@ func TestP2PNetwork(t *testing.T) {
 		return len(p.Peers) >= 2
 	})
 
+	out, err := l.cmd(0, binary, "peers").CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "peers connected") || !strings.Contains(string(out), peerID(t, dirs[1])) {
+		t.Errorf("sentrypeer peers in node 0: %v\n%s", err, out)
+	}
+
 	// C contributes a record of its own, so that peers serve it history.
 	labSipp(t, l, 2, 1, 10)
 
