@@ -105,7 +105,11 @@ func (d *Daemon) Run(ctx context.Context) error {
 		return err
 	}
 	if peers != nil {
-		sinks.indexSink.loadReports = peers.history.Load
+		if sinks.indexSink != nil {
+			sinks.indexSink.loadReports = peers.history.Load
+		} else if _, err := peers.history.Load(ctx); err != nil {
+			return err
+		}
 	}
 
 	lis, err := d.listeners(ctx, id, bus)

@@ -15,6 +15,12 @@ import (
 	"github.com/sentrypeer/sentrypeer/internal/store"
 )
 
+// shareQueue is the aggregator's queue. Smaller than the store's on
+// purpose: every queued event keeps its raw message alive, and under a
+// flood a deep queue here cost 30 MB resident for sightings that fold into
+// a few records anyway. Events it drops are counted like any sink's.
+const shareQueue = 4096
+
 // peerSet is the peer-to-peer side: the aggregator turning local events
 // into records, the history of shared records, and the libp2p node.
 type peerSet struct {
@@ -57,9 +63,13 @@ func (d *Daemon) peers(ctx context.Context, bus *event.Bus, st *store.Store, sin
 		trust = append(trust, id)
 	}
 
-	ps := &peerSet{history: history.New(st, sinks.index, d.logger.With("component", "history"))}
+	var idx history.Index
+	if sinks.index != nil {
+		idx = sinks.index
+	}
+	ps := &peerSet{history: history.New(st, idx, cfg.MaxAge, d.logger.With("component", "history"))}
 	ps.agg = share.New(share.Config{Key: signing, Interval: cfg.P2PInterval, Allow: cfg.Allow, AllowPrivate: cfg.P2PAllowPrivate})
-	sub, err := bus.Subscribe("share", cfg.QueueSize)
+	sub, err := bus.Subscribe("share", shareQueue)
 	if err != nil {
 		return nil, err
 	}

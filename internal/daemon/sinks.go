@@ -86,7 +86,7 @@ func (d *Daemon) sinks(ctx context.Context, bus *event.Bus, st *store.Store, sel
 			return fail(err)
 		}
 	}
-	if cfg.APIEnabled() || cfg.Sharing() {
+	if cfg.APIEnabled() {
 		// What is stored now is loaded by the index sink itself; what
 		// comes later is in blocks after upTo, and reaches it by the bus.
 		upTo, err := st.LastBlock(ctx)

@@ -14,6 +14,8 @@ import (
 	"crypto/ed25519"
 	"fmt"
 	"log/slog"
+	"sync"
+	"time"
 
 	"github.com/libp2p/go-libp2p/core/peer"
 
@@ -32,19 +34,38 @@ type Store interface {
 // Index is what checks read; *index.Index is one.
 type Index interface {
 	AddReports(reports ...index.Report)
-	Contributed(key [32]byte) bool
 }
 
 // History is safe for concurrent use.
 type History struct {
 	st     Store
-	idx    Index
+	idx    Index // nil when nothing reads an index (the API is off)
+	maxAge time.Duration
+	now    func() time.Time
 	logger *slog.Logger
+
+	mu sync.Mutex
+	// contributed holds, per reporter, the newest last sighting of its
+	// records: the sync protocol serves history to recent contributors.
+	contributed map[[32]byte]int64
 }
 
-// New returns a History over st and idx.
-func New(st Store, idx Index, logger *slog.Logger) *History {
-	return &History{st: st, idx: idx, logger: logger}
+// New returns a History over st and idx (which may be nil). Records are
+// kept for maxAge.
+func New(st Store, idx Index, maxAge time.Duration, logger *slog.Logger) *History {
+	return &History{st: st, idx: idx, maxAge: maxAge, now: time.Now, logger: logger, contributed: make(map[[32]byte]int64)}
+}
+
+func (h *History) noteContributor(s *store.Shared) {
+	h.mu.Lock()
+	h.contributed[s.Reporter] = max(h.contributed[s.Reporter], s.Last.UnixNano())
+	h.mu.Unlock()
+}
+
+func (h *History) addReports(reports ...index.Report) {
+	if h.idx != nil {
+		h.idx.AddReports(reports...)
+	}
 }
 
 // Load indexes the peers' records the store holds; call it at start-up,
@@ -56,15 +77,16 @@ func (h *History) Load(ctx context.Context) (int, error) {
 		if s.Via == "" {
 			return nil // our own: the index has the events themselves
 		}
+		h.noteContributor(s)
 		batch = append(batch, report(s))
 		if len(batch) == cap(batch) {
-			h.idx.AddReports(batch...)
+			h.addReports(batch...)
 			n += len(batch)
 			batch = batch[:0]
 		}
 		return nil
 	})
-	h.idx.AddReports(batch...)
+	h.addReports(batch...)
 	n += len(batch)
 	if err != nil {
 		return n, fmt.Errorf("history: loading: %w", err)
@@ -81,9 +103,10 @@ func (h *History) Receive(ctx context.Context, recs []*record.Record, from peer.
 	}
 	reports := make([]index.Report, len(added))
 	for i := range added {
+		h.noteContributor(&added[i])
 		reports[i] = report(&added[i])
 	}
-	h.idx.AddReports(reports...)
+	h.addReports(reports...)
 	return nil
 }
 
@@ -132,7 +155,10 @@ func (h *History) Contributed(key ed25519.PublicKey) bool {
 	if len(key) != ed25519.PublicKeySize {
 		return false
 	}
-	return h.idx.Contributed([32]byte(key))
+	h.mu.Lock()
+	last, ok := h.contributed[[32]byte(key)]
+	h.mu.Unlock()
+	return ok && last >= h.now().Add(-h.maxAge).UnixNano()
 }
 
 func shared(r *record.Record, data []byte, via string) store.Shared {

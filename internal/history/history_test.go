@@ -34,7 +34,7 @@ func TestHistory(t *testing.T) {
 		t.Fatal(err)
 	}
 	idx := index.New(index.Config{})
-	h := New(st, idx, logger)
+	h := New(st, idx, time.Hour, logger)
 	_, peerKey, _ := ed25519.GenerateKey(nil)
 	_, ownKey, _ := ed25519.GenerateKey(nil)
 	now := time.Now().UTC()
@@ -83,8 +83,20 @@ func TestHistory(t *testing.T) {
 	}
 	defer st.Close()
 	idx = index.New(index.Config{})
-	if n, err := New(st, idx, logger).Load(t.Context()); err != nil || n != 2 {
+	h = New(st, idx, time.Hour, logger)
+	if n, err := h.Load(t.Context()); err != nil || n != 2 {
 		t.Fatalf("Load = %d, %v; want the 2 peer records", n, err)
+	}
+	if !h.Contributed(peerKey.Public().(ed25519.PublicKey)) {
+		t.Error("after Load, the peer is not known to have contributed")
+	}
+	// Without an index (the API off), records are still stored and served.
+	bare := New(st, nil, time.Hour, logger)
+	if err := bare.Receive(t.Context(), []*record.Record{signed(t, peerKey, "203.0.113.9", 1, now)}, peer.ID("via")); err != nil {
+		t.Fatal(err)
+	}
+	if got, _, err := bare.Since(t.Context(), 0, 10); err != nil || len(got) != 4 {
+		t.Errorf("Since without an index = %d records, %v; want 4", len(got), err)
 	}
 	if s, ok := idx.SummaryIP(netip.MustParseAddr("203.0.113.1")); !ok || s.Count != 5 {
 		t.Errorf("after Load: %+v", s)
