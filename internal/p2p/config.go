@@ -36,6 +36,7 @@ const (
 	DefaultRate         = 500
 	DefaultBurst        = 2000
 	DefaultSyncInterval = 5 * time.Minute
+	DefaultTakerGrace   = 30 * time.Minute
 )
 
 // Received takes the records a node accepted from the network.
@@ -98,6 +99,10 @@ type Config struct {
 	// SyncInterval is how often a node syncs from one connected peer to
 	// fill gaps gossip left (default DefaultSyncInterval).
 	SyncInterval time.Duration
+	// TakerGrace is how long a peer may stay connected without having
+	// contributed a record (History.Contributed) before gossip stops
+	// reaching it (default DefaultTakerGrace).
+	TakerGrace time.Duration
 }
 
 // errConfig is wrapped by every configuration error from New.
@@ -127,6 +132,9 @@ func (c *Config) withDefaults() (Config, error) {
 	}
 	if out.Logger == nil {
 		out.Logger = slog.New(slog.DiscardHandler)
+	}
+	if out.TakerGrace <= 0 {
+		out.TakerGrace = DefaultTakerGrace
 	}
 	if out.Rate <= 0 {
 		out.Rate = DefaultRate

@@ -3,6 +3,7 @@ package p2p
 import (
 	"bytes"
 	"context"
+	"crypto/ed25519"
 	"crypto/sha256"
 	"fmt"
 	"net"
@@ -32,6 +33,11 @@ var scoreThresholds = pubsub.PeerScoreThresholds{
 const (
 	invalidWeight = -20
 	trustedScore  = 50
+	// takerScore puts a peer that only takes below the publish and gossip
+	// thresholds (no mesh, no gossip, no flood publish: it receives
+	// nothing) but above the graylist (it is not cut off, and gets back in
+	// once it contributes).
+	takerScore    = -60
 	scoreInterval = time.Second
 	outQueue      = 1024
 )
@@ -56,8 +62,11 @@ func (n *Node) scoreParams() *pubsub.PeerScoreParams {
 		}},
 		TopicScoreCap: 20,
 		AppSpecificScore: func(p peer.ID) float64 {
-			if n.blocks.trusted[p] {
+			switch {
+			case n.blocks.trusted[p]:
 				return trustedScore
+			case n.takesOnly(p):
+				return takerScore
 			}
 			return 0
 		},
@@ -202,4 +211,30 @@ func (n *Node) cutOff(p peer.ID, why string) {
 	n.stats.peersBlocked.Add(1)
 	n.log.Warn("blocking peer", "peer", p, "reason", why, "for", blockFor)
 	n.host.Network().ClosePeer(p)
+}
+
+// takesOnly reports whether p has been connected for longer than the grace
+// period without contributing a record of its own: share to receive.
+func (n *Node) takesOnly(p peer.ID) bool {
+	if n.cfg.History == nil {
+		return false
+	}
+	var since time.Time
+	for _, c := range n.host.Network().ConnsToPeer(p) {
+		if o := c.Stat().Opened; since.IsZero() || o.Before(since) {
+			since = o
+		}
+	}
+	if since.IsZero() || time.Since(since) < n.cfg.TakerGrace {
+		return false
+	}
+	pub, err := p.ExtractPublicKey()
+	if err != nil {
+		return true // not an Ed25519 identity: it cannot have reported anything
+	}
+	raw, err := pub.Raw()
+	if err != nil || len(raw) != ed25519.PublicKeySize {
+		return true
+	}
+	return !n.cfg.History.Contributed(ed25519.PublicKey(raw))
 }

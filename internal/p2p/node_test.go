@@ -375,3 +375,42 @@ func TestKeyStableAcrossNew(t *testing.T) {
 		t.Errorf("key file mode = %o, want 600", m)
 	}
 }
+
+// TestTakersGetNothing: a peer that has not contributed a record after the
+// grace period gets nothing more by gossip, while a contributor does.
+func TestTakersGetNothing(t *testing.T) {
+	// Every node applies the rule: the giver must not relay to the taker.
+	a := startNode(t, "", func(c *Config) { c.TakerGrace = time.Second })
+	joinA := func(c *Config) { c.Bootstrap, c.TakerGrace = []peer.AddrInfo{info(a.Node)}, time.Second }
+	taker := startNode(t, "", joinA)
+	giver := startNode(t, "", joinA)
+	a.hist.contribute(giver.sk.Public().(ed25519.PublicKey))
+	giver.hist.contribute(a.sk.Public().(ed25519.PublicKey))
+	eventually(t, 5*time.Second, "both peers in A's topic", func() bool { return topicPeers(a.Node) == 2 })
+
+	scoreOf := func(p peer.ID) (float64, bool) {
+		for _, pi := range a.Peers() {
+			if pi.ID == p {
+				return pi.Score, pi.HasScore
+			}
+		}
+		return 0, false
+	}
+	eventually(t, 10*time.Second, "the taker's score below the publish threshold", func() bool {
+		s, ok := scoreOf(taker.ID())
+		return ok && s < scoreThresholds.PublishThreshold && s > scoreThresholds.GraylistThreshold
+	})
+	if s, _ := scoreOf(giver.ID()); s < 0 {
+		t.Errorf("the contributor's score is %v", s)
+	}
+
+	a.local <- newRecord(a.sk, 1, time.Now())
+	eventually(t, 2*time.Second, "the contributor gets A's record", func() bool { return giver.recv.count() == 1 })
+	time.Sleep(500 * time.Millisecond)
+	if n := taker.recv.count(); n != 0 {
+		t.Errorf("the taker got %d records after its grace period", n)
+	}
+	if a.blocks.blocked(taker.ID()) {
+		t.Error("the taker was blocked; it should only be left out")
+	}
+}
