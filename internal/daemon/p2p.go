@@ -80,12 +80,14 @@ func (d *Daemon) peers(ctx context.Context, bus *event.Bus, st *store.Store, sin
 		Listen:    listen,
 		Bootstrap: boot,
 		MDNS:      cfg.P2PMDNS,
-		Share:     true,
-		Trust:     trust,
-		Limits:    record.Limits{MaxAge: cfg.MaxAge, AllowPrivate: cfg.P2PAllowPrivate},
-		Received:  ps.history,
-		History:   ps.history,
-		Logger:    d.logger,
+		// A honeypot's LAN and loopback addresses are its own business.
+		HidePrivate: !cfg.P2PAllowPrivate,
+		Share:       true,
+		Trust:       trust,
+		Limits:      record.Limits{MaxAge: cfg.MaxAge, AllowPrivate: cfg.P2PAllowPrivate},
+		Received:    ps.history,
+		History:     ps.history,
+		Logger:      d.logger,
 	})
 	if err != nil {
 		return nil, err

@@ -99,6 +99,10 @@ type Config struct {
 	// SyncInterval is how often a node syncs from one connected peer to
 	// fill gaps gossip left (default DefaultSyncInterval).
 	SyncInterval time.Duration
+	// HidePrivate keeps private, loopback and link-local addresses out of
+	// what the node announces to peers; nodes on a LAN or in tests leave it
+	// false.
+	HidePrivate bool
 	// TakerGrace is how long a peer may stay connected without having
 	// contributed a record (History.Contributed) before gossip stops
 	// reaching it (default DefaultTakerGrace).

@@ -31,3 +31,18 @@ func TestIdentity(t *testing.T) {
 		t.Errorf("addresses %v: want 0.0.0.0 resolved to 127.0.0.1 among others, and the QUIC address kept", addrs)
 	}
 }
+
+func TestAnnounced(t *testing.T) {
+	addrs := []multiaddr.Multiaddr{
+		multiaddr.StringCast("/ip4/127.0.0.1/tcp/4001"), multiaddr.StringCast("/ip4/192.168.1.5/tcp/4001"),
+		multiaddr.StringCast("/ip4/8.8.8.8/tcp/4001"), multiaddr.StringCast("/ip6/fe80::1/tcp/4001"),
+		multiaddr.StringCast("/ip6/2a00:1450::1/udp/4001/quic-v1"),
+	}
+	if got := announced(false)(addrs); len(got) != len(addrs) {
+		t.Errorf("without hiding: %v", got)
+	}
+	got := announced(true)(addrs)
+	if len(got) != 2 || got[0].String() != "/ip4/8.8.8.8/tcp/4001" || got[1].String() != "/ip6/2a00:1450::1/udp/4001/quic-v1" {
+		t.Errorf("hiding private addresses: %v, want the two public ones", got)
+	}
+}

@@ -21,6 +21,7 @@ import (
 	quic "github.com/libp2p/go-libp2p/p2p/transport/quic"
 	"github.com/libp2p/go-libp2p/p2p/transport/tcp"
 	"github.com/multiformats/go-multiaddr"
+	manet "github.com/multiformats/go-multiaddr/net"
 
 	"github.com/sentrypeer/sentrypeer/internal/record"
 )
@@ -121,6 +122,7 @@ func New(ctx context.Context, cfg Config) (*Node, error) {
 		libp2p.DisableRelay(),
 		libp2p.DisableMetrics(),
 		libp2p.UserAgent("sentrypeer"),
+		libp2p.AddrsFactory(announced(c.HidePrivate)),
 	)
 	if err != nil {
 		return nil, fmt.Errorf("p2p: starting host: %w", err)
@@ -141,6 +143,26 @@ func (n *Node) ID() peer.ID { return n.host.ID() }
 
 // Addrs returns the addresses others can dial this node on, each with the
 // /p2p/<id> suffix, as bootstrap addresses for other nodes.
+// announced returns the filter of the addresses the host tells peers
+// (identify, the DHT, mDNS): with hide, only public ones, so that a node
+// does not tell the network its LAN or loopback addresses.
+func announced(hide bool) func([]multiaddr.Multiaddr) []multiaddr.Multiaddr {
+	return func(addrs []multiaddr.Multiaddr) []multiaddr.Multiaddr {
+		if !hide {
+			return addrs
+		}
+		out := make([]multiaddr.Multiaddr, 0, len(addrs))
+		for _, a := range addrs {
+			if manet.IsPublicAddr(a) {
+				out = append(out, a)
+			}
+		}
+		return out
+	}
+}
+
+// Addrs returns the full multiaddrs the node announces (see
+// Config.HidePrivate), each ending in /p2p/ID.
 func (n *Node) Addrs() []multiaddr.Multiaddr {
 	out, err := peer.AddrInfoToP2pAddrs(&peer.AddrInfo{ID: n.host.ID(), Addrs: n.host.Addrs()})
 	if err != nil {
