@@ -95,12 +95,14 @@ func (d *Daemon) peers(ctx context.Context, bus *event.Bus, st *store.Store, sin
 	return ps, nil
 }
 
-// run stores this node's records as the aggregator makes them and hands
-// them to the node to publish, until ctx is done.
+// run stores this node's records as the aggregator makes them (a flush
+// makes many at once: they are stored in one transaction) and hands them
+// to the node to publish, until ctx is done.
 func (ps *peerSet) run(ctx context.Context) error {
 	local := make(chan *record.Record, 1024)
 	errc := make(chan error, 1)
 	go func() { errc <- ps.node.Run(ctx, local) }()
+	batch := make([]*record.Record, 0, 256)
 	for {
 		select {
 		case <-ctx.Done():
@@ -112,13 +114,29 @@ func (ps *peerSet) run(ctx context.Context) error {
 				<-ctx.Done()
 				return <-errc
 			}
-			if err := ps.history.Publish(ctx, []*record.Record{r}); err != nil && ctx.Err() == nil {
-				return fmt.Errorf("storing our own record: %w", err)
+			batch = append(batch[:0], r)
+		drain:
+			for len(batch) < cap(batch) {
+				select {
+				case r, ok := <-ps.agg.Out():
+					if !ok {
+						break drain
+					}
+					batch = append(batch, r)
+				default:
+					break drain
+				}
 			}
-			select {
-			case local <- r:
-			case <-ctx.Done():
+			if err := ps.history.Publish(ctx, batch); err != nil && ctx.Err() == nil {
+				return fmt.Errorf("storing our own records: %w", err)
 			}
+			for _, r := range batch {
+				select {
+				case local <- r:
+				case <-ctx.Done():
+				}
+			}
+			clear(batch)
 		}
 	}
 }

@@ -90,6 +90,11 @@ func TestHistory(t *testing.T) {
 	if !h.Contributed(peerKey.Public().(ed25519.PublicKey)) {
 		t.Error("after Load, the peer is not known to have contributed")
 	}
+	// Contributions count for the retention window only.
+	h.now = func() time.Time { return now.Add(2 * time.Hour) }
+	if h.Contributed(peerKey.Public().(ed25519.PublicKey)) {
+		t.Error("a peer whose records are all older than the window still counts as a contributor")
+	}
 	// Without an index (the API off), records are still stored and served.
 	bare := New(st, nil, time.Hour, logger)
 	if err := bare.Receive(t.Context(), []*record.Record{signed(t, peerKey, "203.0.113.9", 1, now)}, peer.ID("via")); err != nil {

@@ -55,36 +55,37 @@ func nextOffset(offset, n, total int) *int {
 	return nil
 }
 
-func (a *api) listIPs(w http.ResponseWriter, r *http.Request) {
-	p := params{q: r.URL.Query()}
-	p.known("sort", "order", "limit", "offset")
-	l := p.list("ip")
-	if p.param != "" {
-		badParam(w, p.param, p.msg)
-		return
+// list serves a sortable, paged list of IPs (keyName "ip") or numbers:
+// fetch reads the page from the index, body wraps its rows in the list's
+// JSON shape.
+func list(keyName string, fetch func(index.List) (int, []index.Entry), body func(total int, rows []aggregate, next *int) any) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		p := params{q: r.URL.Query()}
+		p.known("sort", "order", "limit", "offset")
+		l := p.list(keyName)
+		if p.param != "" {
+			badParam(w, p.param, p.msg)
+			return
+		}
+		total, entries := fetch(l)
+		rows := make([]aggregate, len(entries))
+		for i, e := range entries {
+			rows[i] = toAggregate(e, keyName == "ip")
+		}
+		writeJSON(w, http.StatusOK, body(total, rows, nextOffset(l.Offset, len(entries), total)))
 	}
-	total, entries := a.cfg.Index.IPs(l)
-	out := ipList{Total: total, IPs: make([]aggregate, len(entries)), NextOffset: nextOffset(l.Offset, len(entries), total)}
-	for i, e := range entries {
-		out.IPs[i] = toAggregate(e, true)
-	}
-	writeJSON(w, http.StatusOK, out)
 }
 
-func (a *api) listNumbers(w http.ResponseWriter, r *http.Request) {
-	p := params{q: r.URL.Query()}
-	p.known("sort", "order", "limit", "offset")
-	l := p.list("number")
-	if p.param != "" {
-		badParam(w, p.param, p.msg)
-		return
-	}
-	total, entries := a.cfg.Index.Numbers(l)
-	out := numberList{Total: total, Numbers: make([]aggregate, len(entries)), NextOffset: nextOffset(l.Offset, len(entries), total)}
-	for i, e := range entries {
-		out.Numbers[i] = toAggregate(e, false)
-	}
-	writeJSON(w, http.StatusOK, out)
+func listIPs(idx Index) http.HandlerFunc {
+	return list("ip", idx.IPs, func(total int, rows []aggregate, next *int) any {
+		return ipList{Total: total, IPs: rows, NextOffset: next}
+	})
+}
+
+func listNumbers(idx Index) http.HandlerFunc {
+	return list("number", idx.Numbers, func(total int, rows []aggregate, next *int) any {
+		return numberList{Total: total, Numbers: rows, NextOffset: next}
+	})
 }
 
 // checkIP and checkNumber answer from memory, for scripts and PBXs that ask

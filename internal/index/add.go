@@ -60,7 +60,6 @@ func (x *Index) AddReports(reports ...Report) {
 			continue
 		}
 		id := x.reporters.add(r.Reporter)
-		x.reporters.last[id] = max(x.reporters.last[id], last)
 		x.insert(record{t: last, method: methodIndex(r.Method), ua: x.uas.add(r.UserAgent, int64(r.Count)), count: r.Count, reporter: id},
 			r.SourceIP, r.Number, min(first, last), last)
 	}

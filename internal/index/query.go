@@ -266,13 +266,3 @@ func (x *Index) enforce(en *entry) bool {
 	}
 	return false
 }
-
-// Contributed reports whether the peer with this key reported a record
-// whose last sighting is within the window: such peers may sync history.
-func (x *Index) Contributed(key [32]byte) bool {
-	cutoff := x.cfg.Now().Add(-x.cfg.MaxAge).UnixNano()
-	x.mu.RLock()
-	defer x.mu.RUnlock()
-	id, ok := x.reporters.ids[key]
-	return ok && x.reporters.last[id] >= cutoff
-}

@@ -197,12 +197,11 @@ func (t *table[K]) rekey(id uint32) {
 type reporterTable struct {
 	ids     map[[32]byte]uint32
 	keys    [][32]byte
-	last    []int64 // newest record's last sighting
 	trusted []bool
 }
 
 func newReporterTable(trusted [][32]byte) reporterTable {
-	t := reporterTable{ids: make(map[[32]byte]uint32), keys: make([][32]byte, 1), last: make([]int64, 1), trusted: make([]bool, 1)}
+	t := reporterTable{ids: make(map[[32]byte]uint32), keys: make([][32]byte, 1), trusted: make([]bool, 1)}
 	for _, k := range trusted {
 		t.trusted[t.add(k)] = true
 	}
@@ -216,7 +215,6 @@ func (t *reporterTable) add(k [32]byte) uint32 {
 	id := uint32(len(t.keys))
 	t.ids[k] = id
 	t.keys = append(t.keys, k)
-	t.last = append(t.last, 0)
 	t.trusted = append(t.trusted, false)
 	return id
 }
