@@ -162,27 +162,3 @@ func (n *Node) findPeers(ctx context.Context, rd *drouting.RoutingDiscovery) {
 		cancel()
 	}
 }
-
-// mdnsNotifee dials peers found on the local network.
-type mdnsNotifee struct {
-	ctx context.Context
-	n   *Node
-	wg  *sync.WaitGroup
-	sem chan struct{}
-}
-
-// HandlePeerFound must not block: the dial runs in the background, at most
-// a few at a time; peers found while those run are found again later.
-func (m *mdnsNotifee) HandlePeerFound(ai peer.AddrInfo) {
-	select {
-	case m.sem <- struct{}{}:
-	default:
-		return
-	}
-	m.wg.Go(func() {
-		defer func() { <-m.sem }()
-		if err := m.n.connect(m.ctx, ai); err == nil {
-			m.n.log.Debug("connected to mDNS peer", "peer", ai.ID)
-		}
-	})
-}

@@ -73,12 +73,13 @@ func (n *Node) Run(ctx context.Context, local <-chan *record.Record) (err error)
 		n.log.Warn("sharing is off: this node neither publishes nor receives records from peers; turn sharing on to receive them")
 	}
 	if n.cfg.MDNS {
-		svc := mdns.NewMdnsService(n.host, mdnsService, &mdnsNotifee{ctx: ctx, n: n, wg: &wg, sem: make(chan struct{}, 4)})
+		lan := newLocalPeers(n)
+		svc := mdns.NewMdnsService(n.host, mdnsService, lan)
 		if err := svc.Start(); err != nil {
 			n.log.Warn("mDNS discovery failed to start", "err", err)
 		} else {
-			// Closed before wg.Wait, so no dial starts after it.
 			closers = append(closers, svc)
+			wg.Go(func() { lan.run(ctx) })
 		}
 	}
 	wg.Go(func() { n.maintain(ctx, g != nil) })

@@ -132,3 +132,21 @@ func TestP2PNetwork(t *testing.T) {
 		n.stop()
 	}
 }
+
+// TestP2PmDNS: two nodes on one network segment, with no bootstrap
+// address, find each other with mDNS and share.
+func TestP2PmDNS(t *testing.T) {
+	l := newLab(t, 2)
+	a := l.start(0, t.TempDir(), "--p2p-mdns")
+	b := l.start(1, t.TempDir(), "--p2p-mdns")
+	took := waitUntil(t, "the nodes to find each other by mDNS", 30*time.Second, func() bool {
+		var p struct{ Peers []any }
+		labJSON(t, l, 1, "/api/v1/peers", &p)
+		return len(p.Peers) >= 1
+	})
+	t.Logf("found by mDNS in %v", took.Round(time.Millisecond))
+	labSipp(t, l, 0, 5, 50)
+	waitUntil(t, "node 1 to hold node 0's numbers", 5*time.Second, func() bool { return numbersTotal(t, l, 1) == 5 })
+	a.stop()
+	b.stop()
+}
