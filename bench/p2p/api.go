@@ -89,17 +89,22 @@ func parseMetrics(text string) (map[string]float64, error) {
 type p2pCounters struct {
 	peers, topicPeers     int
 	gossip, sync, dropped float64
-	rejected              map[string]float64 // by reason
+	// sendDropped and validateDropped are pubsub's own drops (full
+	// outbound or validation queues).
+	sendDropped, validateDropped float64
+	rejected                     map[string]float64 // by reason
 }
 
 func countersFrom(m map[string]float64) p2pCounters {
 	c := p2pCounters{
-		peers:      int(m["sentrypeer_p2p_peers"]),
-		topicPeers: int(m["sentrypeer_p2p_topic_peers"]),
-		gossip:     m[`sentrypeer_p2p_records_received_total{via="gossip"}`],
-		sync:       m[`sentrypeer_p2p_records_received_total{via="sync"}`],
-		dropped:    m["sentrypeer_p2p_records_dropped_total"],
-		rejected:   map[string]float64{},
+		peers:           int(m["sentrypeer_p2p_peers"]),
+		topicPeers:      int(m["sentrypeer_p2p_topic_peers"]),
+		gossip:          m[`sentrypeer_p2p_records_received_total{via="gossip"}`],
+		sync:            m[`sentrypeer_p2p_records_received_total{via="sync"}`],
+		dropped:         m["sentrypeer_p2p_records_dropped_total"],
+		sendDropped:     m["sentrypeer_p2p_gossip_send_dropped_total"],
+		validateDropped: m["sentrypeer_p2p_gossip_validate_dropped_total"],
+		rejected:        map[string]float64{},
 	}
 	const prefix = `sentrypeer_p2p_records_rejected_total{reason="`
 	for k, v := range m {

@@ -72,12 +72,14 @@ func (r *result) print(w io.Writer) int {
 	fmt.Fprintf(w, "  per record: %.0f B network-wide (in + out; %.0f B sent), %.0f B per node (in + out)\n",
 		perRecord, sentPerRecord, perRecord/float64(o.nodes))
 
-	var gossip, sync, dropped float64
+	var gossip, sync, dropped, sendDropped, validateDropped float64
 	rejected := map[string]float64{}
 	for _, c := range r.counters {
 		gossip += c.gossip
 		sync += c.sync
 		dropped += c.dropped
+		sendDropped += c.sendDropped
+		validateDropped += c.validateDropped
 		for k, v := range c.rejected {
 			rejected[k] += v
 		}
@@ -88,6 +90,7 @@ func (r *result) print(w io.Writer) int {
 	}
 	fmt.Fprintf(w, "  records accepted by the other nodes: gossip %.0f, sync %.0f; dropped %.0f; rejected: %s\n",
 		gossip, sync, dropped, orNone(strings.Join(rej, " ")))
+	fmt.Fprintf(w, "  gossip copies pubsub dropped (queues full): %.0f not sent, %.0f not validated\n", sendDropped, validateDropped)
 
 	fmt.Fprintf(w, "\nper node   peers  topic   CPU s (total / busy)   peak RSS MB\n")
 	cpus := make([]float64, len(r.nodes))

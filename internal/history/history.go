@@ -94,10 +94,13 @@ func (h *History) Load(ctx context.Context) (int, error) {
 	return n, nil
 }
 
-// Receive stores records the engine accepted from peer from, and indexes
-// those that were new.
-func (h *History) Receive(ctx context.Context, recs []*record.Record, from peer.ID) error {
-	added, err := h.add(ctx, recs, from.String())
+// Receive stores records the engine accepted, recs[i] through peer
+// from[i], and indexes those that were new.
+func (h *History) Receive(ctx context.Context, recs []*record.Record, from []peer.ID) error {
+	if len(from) != len(recs) {
+		return fmt.Errorf("history: %d records from %d peers", len(recs), len(from))
+	}
+	added, err := h.add(ctx, recs, func(i int) string { return from[i].String() })
 	if err != nil {
 		return err
 	}
@@ -113,19 +116,20 @@ func (h *History) Receive(ctx context.Context, recs []*record.Record, from peer.
 // Publish stores this node's own records, so that sync can serve them, and
 // returns them for the engine to publish.
 func (h *History) Publish(ctx context.Context, recs []*record.Record) error {
-	_, err := h.add(ctx, recs, "")
+	_, err := h.add(ctx, recs, func(int) string { return "" })
 	return err
 }
 
-func (h *History) add(ctx context.Context, recs []*record.Record, via string) ([]store.Shared, error) {
+// add stores recs, recs[i] received through via(i) ("" for our own).
+func (h *History) add(ctx context.Context, recs []*record.Record, via func(i int) string) ([]store.Shared, error) {
 	rows := make([]store.Shared, 0, len(recs))
-	for _, r := range recs {
+	for i, r := range recs {
 		data, err := record.Marshal(r)
 		if err != nil {
-			h.logger.Warn("dropping a record that does not encode", "err", err, "via", via)
+			h.logger.Warn("dropping a record that does not encode", "err", err, "via", via(i))
 			continue
 		}
-		rows = append(rows, shared(r, data, via))
+		rows = append(rows, shared(r, data, via(i)))
 	}
 	return h.st.AddShared(ctx, rows)
 }

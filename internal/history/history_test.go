@@ -41,11 +41,11 @@ func TestHistory(t *testing.T) {
 
 	a := signed(t, peerKey, "203.0.113.1", 5, now)
 	b := signed(t, peerKey, "203.0.113.2", 1, now)
-	if err := h.Receive(t.Context(), []*record.Record{a, b}, peer.ID("via")); err != nil {
+	if err := h.Receive(t.Context(), []*record.Record{a, b}, []peer.ID{"via", "via"}); err != nil {
 		t.Fatal(err)
 	}
 	// The same record again (say by sync after gossip) is not counted twice.
-	if err := h.Receive(t.Context(), []*record.Record{a}, peer.ID("other")); err != nil {
+	if err := h.Receive(t.Context(), []*record.Record{a}, []peer.ID{"other"}); err != nil {
 		t.Fatal(err)
 	}
 	s, ok := idx.SummaryIP(netip.MustParseAddr("203.0.113.1"))
@@ -97,7 +97,7 @@ func TestHistory(t *testing.T) {
 	}
 	// Without an index (the API off), records are still stored and served.
 	bare := New(st, nil, time.Hour, logger)
-	if err := bare.Receive(t.Context(), []*record.Record{signed(t, peerKey, "203.0.113.9", 1, now)}, peer.ID("via")); err != nil {
+	if err := bare.Receive(t.Context(), []*record.Record{signed(t, peerKey, "203.0.113.9", 1, now)}, []peer.ID{"via"}); err != nil {
 		t.Fatal(err)
 	}
 	if got, _, err := bare.Since(t.Context(), 0, 10); err != nil || len(got) != 4 {

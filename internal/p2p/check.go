@@ -45,12 +45,14 @@ func (n *Node) validateGossip(_ context.Context, from peer.ID, msg *pubsub.Messa
 		n.stats.reject(reasonOf(err))
 		return pubsub.ValidationReject
 	}
-	origin := msg.GetFrom()
-	if id, err := reporterID(rec.Reporter); err != nil || id != origin {
-		n.stats.reject(ReasonOrigin)
+	// The rate is the reporter's, whoever relays its records: only the
+	// reporter can sign new ones, and copies already seen never get here.
+	reporter, err := reporterID(rec.Reporter)
+	if err != nil {
+		n.stats.reject(reasonOf(record.ErrSignature))
 		return pubsub.ValidationReject
 	}
-	if !n.limit.allow(origin, now) {
+	if !n.limit.allow(reporter, now) {
 		n.stats.reject(ReasonRate)
 		return pubsub.ValidationIgnore
 	}

@@ -18,6 +18,8 @@ import (
 
 // idleNode is a node that is created but not run: enough to call its
 // validator and sync checks directly.
+// idleNode is a node that is not running: its host listens and can dial,
+// nothing else runs.
 func idleNode(t testing.TB, mod func(*Config)) *Node {
 	t.Helper()
 	cfg := Config{DataDir: t.TempDir(), Listen: loopback(), Share: true, Received: &fakeReceived{}}
@@ -30,6 +32,7 @@ func idleNode(t testing.TB, mod func(*Config)) *Node {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { n.host.Close() })
 	return n
 }
 
@@ -51,12 +54,13 @@ func newIdentity(t testing.TB) (peer.ID, ed25519.PrivateKey) {
 	return id, sk
 }
 
-func gossipMsg(origin peer.ID, data []byte) *pubsub.Message {
-	return &pubsub.Message{Message: &pb.Message{From: []byte(origin), Data: data}}
+// gossipMsg is a message as StrictNoSign delivers it: data, no origin.
+func gossipMsg(data []byte) *pubsub.Message {
+	return &pubsub.Message{Message: &pb.Message{Data: data}}
 }
 
 func TestValidateGossip(t *testing.T) {
-	origin, sk := newIdentity(t)
+	_, sk := newIdentity(t)
 	relay, _ := newIdentity(t)
 	_, otherSK := newIdentity(t)
 	now := time.Now()
@@ -76,26 +80,25 @@ func TestValidateGossip(t *testing.T) {
 
 	tests := []struct {
 		name   string
-		origin peer.ID
 		data   []byte
 		want   pubsub.ValidationResult
 		reason string // "" when accepted
 	}{
-		{"valid", origin, valid, pubsub.ValidationAccept, ""},
-		{"duplicate", origin, valid, pubsub.ValidationIgnore, ReasonDuplicate},
-		{"garbage", origin, []byte("not a record"), pubsub.ValidationReject, "encoding"},
-		{"empty", origin, nil, pubsub.ValidationReject, "encoding"},
-		{"someone else's record", origin, enc(newRecord(otherSK, 4, now)), pubsub.ValidationReject, ReasonOrigin},
-		{"stale", origin, enc(newRecord(sk, 5, now.Add(-8*24*time.Hour))), pubsub.ValidationReject, "stale"},
-		{"future", origin, enc(newRecord(sk, 6, now.Add(time.Hour))), pubsub.ValidationReject, "future"},
-		{"forged", origin, enc(forged), pubsub.ValidationReject, "signature"},
-		{"private source", origin, enc(private), pubsub.ValidationReject, "ip"},
+		{"valid", valid, pubsub.ValidationAccept, ""},
+		{"duplicate", valid, pubsub.ValidationIgnore, ReasonDuplicate},
+		{"garbage", []byte("not a record"), pubsub.ValidationReject, "encoding"},
+		{"empty", nil, pubsub.ValidationReject, "encoding"},
+		{"another reporter's record, relayed", enc(newRecord(otherSK, 4, now)), pubsub.ValidationAccept, ""},
+		{"stale", enc(newRecord(sk, 5, now.Add(-8*24*time.Hour))), pubsub.ValidationReject, "stale"},
+		{"future", enc(newRecord(sk, 6, now.Add(time.Hour))), pubsub.ValidationReject, "future"},
+		{"forged", enc(forged), pubsub.ValidationReject, "signature"},
+		{"private source", enc(private), pubsub.ValidationReject, "ip"},
 	}
 	n := idleNode(t, nil)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			before := n.stats.snapshot()
-			got := n.validateGossip(t.Context(), relay, gossipMsg(tc.origin, tc.data))
+			got := n.validateGossip(t.Context(), relay, gossipMsg(tc.data))
 			if got != tc.want {
 				t.Errorf("result = %v, want %v", got, tc.want)
 			}
@@ -120,7 +123,7 @@ func TestValidateGossip(t *testing.T) {
 	}
 
 	t.Run("own messages", func(t *testing.T) {
-		if got := n.validateGossip(t.Context(), n.ID(), gossipMsg(n.ID(), []byte("x"))); got != pubsub.ValidationAccept {
+		if got := n.validateGossip(t.Context(), n.ID(), gossipMsg([]byte("x"))); got != pubsub.ValidationAccept {
 			t.Errorf("result = %v, want accept", got)
 		}
 		if len(n.queue) != 0 {
@@ -128,11 +131,12 @@ func TestValidateGossip(t *testing.T) {
 		}
 	})
 
-	t.Run("rate limit per origin", func(t *testing.T) {
+	t.Run("rate limit per reporter, whoever relays", func(t *testing.T) {
 		n := idleNode(t, func(c *Config) { c.Rate, c.Burst = 0.001, 2 })
+		relay2, _ := newIdentity(t)
 		var got []pubsub.ValidationResult
-		for i := range 3 {
-			got = append(got, n.validateGossip(t.Context(), relay, gossipMsg(origin, enc(newRecord(sk, 10+i, now)))))
+		for i, via := range []peer.ID{relay, relay2, relay} {
+			got = append(got, n.validateGossip(t.Context(), via, gossipMsg(enc(newRecord(sk, 10+i, now)))))
 		}
 		want := []pubsub.ValidationResult{pubsub.ValidationAccept, pubsub.ValidationAccept, pubsub.ValidationIgnore}
 		for i := range want {
@@ -144,17 +148,17 @@ func TestValidateGossip(t *testing.T) {
 		if r := n.stats.snapshot().Rejected[ReasonRate]; r != 1 {
 			t.Errorf("Rejected[rate] = %d, want 1", r)
 		}
-		// Another origin has its own bucket.
-		other, osk := newIdentity(t)
-		if got := n.validateGossip(t.Context(), relay, gossipMsg(other, enc(newRecord(osk, 20, now)))); got != pubsub.ValidationAccept {
-			t.Errorf("other origin: %v, want accept", got)
+		// Another reporter has its own bucket.
+		_, osk := newIdentity(t)
+		if got := n.validateGossip(t.Context(), relay, gossipMsg(enc(newRecord(osk, 20, now)))); got != pubsub.ValidationAccept {
+			t.Errorf("other reporter: %v, want accept", got)
 		}
 	})
 
 	t.Run("full queue drops and counts", func(t *testing.T) {
 		n := idleNode(t, nil)
 		n.queue = make(chan delivery) // nobody reads
-		if got := n.validateGossip(t.Context(), relay, gossipMsg(origin, valid)); got != pubsub.ValidationAccept {
+		if got := n.validateGossip(t.Context(), relay, gossipMsg(valid)); got != pubsub.ValidationAccept {
 			t.Errorf("result = %v, want accept", got)
 		}
 		if s := n.stats.snapshot(); s.Dropped != 1 || s.ReceivedGossip != 0 {
@@ -221,7 +225,7 @@ func TestCheckSynced(t *testing.T) {
 }
 
 func BenchmarkValidateGossip(b *testing.B) {
-	origin, sk := newIdentity(b)
+	_, sk := newIdentity(b)
 	relay, _ := newIdentity(b)
 	n := idleNode(b, func(c *Config) { c.Rate = 1e12 })
 	now := time.Now()
@@ -231,7 +235,7 @@ func BenchmarkValidateGossip(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		msgs[i] = gossipMsg(origin, data)
+		msgs[i] = gossipMsg(data)
 	}
 	b.ReportAllocs()
 	i := 0

@@ -41,14 +41,16 @@ const (
 
 // Received takes the records a node accepted from the network.
 type Received interface {
-	// Receive stores records accepted from the network (validated). from
-	// is the peer that delivered them (not necessarily the reporter).
+	// Receive stores records accepted from the network (validated).
+	// from[i] is the peer that delivered recs[i] (not necessarily its
+	// reporter); the two have the same length.
 	//
 	// Receive is called from one goroutine at a time for gossip and from
 	// sync sessions concurrently with it, so it must be safe for concurrent
 	// use. It must tolerate records it already holds: the same record can
-	// arrive by gossip and again by sync. recs is owned by the callee.
-	Receive(ctx context.Context, recs []*record.Record, from peer.ID) error
+	// arrive by gossip and again by sync. Both slices are owned by the
+	// callee.
+	Receive(ctx context.Context, recs []*record.Record, from []peer.ID) error
 }
 
 // History is the local record log that the sync protocol serves.

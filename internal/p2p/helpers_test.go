@@ -25,14 +25,12 @@ type fakeReceived struct {
 	calls int
 }
 
-func (f *fakeReceived) Receive(_ context.Context, recs []*record.Record, from peer.ID) error {
+func (f *fakeReceived) Receive(_ context.Context, recs []*record.Record, from []peer.ID) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.calls++
-	for _, r := range recs {
-		f.recs = append(f.recs, r)
-		f.from = append(f.from, from)
-	}
+	f.recs = append(f.recs, recs...)
+	f.from = append(f.from, from...)
 	return nil
 }
 

@@ -12,22 +12,6 @@ import (
 	"github.com/multiformats/go-multiaddr"
 )
 
-// newIdleNode is a node that is not running: its host listens and can
-// dial, and its clock is the test's.
-func newIdleNode(t *testing.T, dir string, listen []multiaddr.Multiaddr) *Node {
-	t.Helper()
-	if dir == "" {
-		dir = t.TempDir()
-	}
-	n, err := New(context.Background(), Config{DataDir: dir, Listen: listen, Share: true,
-		Received: &fakeReceived{}, History: &fakeHistory{}, Logger: testLogger(t)})
-	if err != nil {
-		t.Fatalf("New: %v", err)
-	}
-	t.Cleanup(func() { n.host.Close() })
-	return n
-}
-
 func freeTCPPort(t *testing.T) int {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -42,7 +26,7 @@ func freeTCPPort(t *testing.T) int {
 // dialled again until it answers; zeroconf would not report it again for
 // an hour.
 func TestLocalPeerRetried(t *testing.T) {
-	a := newIdleNode(t, "", loopback())
+	a := idleNode(t, nil)
 	lan := newLocalPeers(a)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
@@ -66,7 +50,7 @@ func TestLocalPeerRetried(t *testing.T) {
 		return lan.peers[idB].retry > firstRedial
 	})
 
-	newIdleNode(t, dirB, []multiaddr.Multiaddr{addrB})
+	idleNode(t, func(c *Config) { c.DataDir, c.Listen = dirB, []multiaddr.Multiaddr{addrB} })
 	start := time.Now()
 	eventually(t, 10*time.Second, "A to dial B again and connect", func() bool {
 		return a.host.Network().Connectedness(idB) == network.Connected
@@ -77,7 +61,7 @@ func TestLocalPeerRetried(t *testing.T) {
 // TestLocalPeerBookkeeping: the lower peer ID dials first, the peers
 // remembered are bounded, and a peer not announced for long is forgotten.
 func TestLocalPeerBookkeeping(t *testing.T) {
-	a := newIdleNode(t, "", loopback())
+	a := idleNode(t, nil)
 	now := time.Unix(1_800_000_000, 0)
 	a.now = func() time.Time { return now }
 	lan := newLocalPeers(a)

@@ -263,7 +263,8 @@ func startHostile(t *testing.T) *hostile {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(func() { cancel(); h.Close() })
-	ps, err := pubsub.NewGossipSub(ctx, h, pubsub.WithFloodPublish(true), pubsub.WithLogger(testLogger(t)))
+	ps, err := pubsub.NewGossipSub(ctx, h, pubsub.WithFloodPublish(true), pubsub.WithLogger(testLogger(t)),
+		pubsub.WithMessageSignaturePolicy(pubsub.StrictNoSign), pubsub.WithMessageIdFn(messageID))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -298,13 +299,18 @@ func TestHostilePeerIsCutOff(t *testing.T) {
 
 	_, stranger, _ := ed25519.GenerateKey(rand.Reader)
 	bad := map[string]func(i int) *record.Record{
+		// Claims a stranger reported it; only the stranger can sign that.
+		"misattributed": func(i int) *record.Record {
+			r := newRecord(h.sk, i, time.Now())
+			r.Reporter = stranger.Public().(ed25519.PublicKey)
+			return r
+		},
 		"signature": func(i int) *record.Record {
 			r := newRecord(h.sk, i, time.Now())
 			r.Signature[0] ^= 0xff
 			return r
 		},
-		ReasonOrigin: func(i int) *record.Record { return newRecord(stranger, i, time.Now()) },
-		"stale":      func(i int) *record.Record { return newRecord(h.sk, i, time.Now().Add(-8*24*time.Hour)) },
+		"stale": func(i int) *record.Record { return newRecord(h.sk, i, time.Now().Add(-8*24*time.Hour)) },
 	}
 	// One of each first: three invalid messages are enough for the
 	// graylist, after which B does not even look at the rest.
@@ -326,6 +332,9 @@ func TestHostilePeerIsCutOff(t *testing.T) {
 	}
 	s := b.Stats()
 	for reason := range bad {
+		if reason == "misattributed" {
+			reason = "signature"
+		}
 		if s.Rejected[reason] == 0 {
 			t.Errorf("B rejected none for %q; Rejected = %v", reason, s.Rejected)
 		}
@@ -412,5 +421,37 @@ func TestTakersGetNothing(t *testing.T) {
 	}
 	if a.blocks.blocked(taker.ID()) {
 		t.Error("the taker was blocked; it should only be left out")
+	}
+}
+
+// TestPeriodicSyncFillsGossipGaps: a record B never got by gossip (here:
+// one that reached A's history without being published) reaches B by the
+// periodic sync, while both stay connected.
+func TestPeriodicSyncFillsGossipGaps(t *testing.T) {
+	const every = 300 * time.Millisecond
+	dirB := t.TempDir()
+	keyB, err := LoadOrCreateKey(dirB)
+	if err != nil {
+		t.Fatal(err)
+	}
+	idB, _ := peer.IDFromPrivateKey(keyB)
+	a := startNode(t, "", func(c *Config) { c.SyncInterval, c.Trust = every, []peer.ID{idB} })
+	b := startNode(t, dirB, func(c *Config) {
+		c.SyncInterval, c.Bootstrap = every, []peer.AddrInfo{info(a.Node)}
+	})
+	eventually(t, 5*time.Second, "A and B share the topic", func() bool { return topicPeers(a.Node) == 1 })
+	eventually(t, 5*time.Second, "B's first sync from A", func() bool { return b.Stats().SyncRequests > 0 })
+
+	_, otherSK := newIdentity(t)
+	missed := []*record.Record{newRecord(otherSK, 1, time.Now()), newRecord(otherSK, 2, time.Now())}
+	a.hist.add(missed...)
+	start := time.Now()
+	eventually(t, 10*every, "B to get the records gossip missed", func() bool { return b.recv.count() == len(missed) })
+	t.Logf("gap filled %v after A stored the records (sync every %v)", time.Since(start).Round(time.Millisecond), every)
+	if s := b.Stats(); s.ReceivedSync != uint64(len(missed)) || s.ReceivedGossip != 0 {
+		t.Errorf("B: ReceivedSync = %d, ReceivedGossip = %d; want %d, 0", s.ReceivedSync, s.ReceivedGossip, len(missed))
+	}
+	if b.host.Network().Connectedness(a.ID()) != network.Connected {
+		t.Errorf("B disconnected from A")
 	}
 }

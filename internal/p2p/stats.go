@@ -13,9 +13,8 @@ import (
 
 // Rejection labels added to the [record.Reason] labels in Stats.Rejected.
 const (
-	ReasonOrigin    = "origin"    // gossip origin is not the record's reporter
 	ReasonDuplicate = "duplicate" // already accepted (or our own record)
-	ReasonRate      = "rate"      // origin over its token bucket
+	ReasonRate      = "rate"      // reporter over its token bucket
 )
 
 // Stats is a snapshot of a node's counters since it was created.
@@ -37,8 +36,14 @@ type Stats struct {
 	ReceivedSync   uint64
 	Dropped        uint64
 	ReceiveErrors  uint64
+	// GossipSendDropped counts records pubsub did not send to a peer
+	// because that peer's outbound queue was full; GossipValidateDropped
+	// those it received but threw away unchecked because the validation
+	// queue was full. Gossip does not resend either; sync fills the gap.
+	GossipSendDropped     uint64
+	GossipValidateDropped uint64
 	// Rejected counts refused records by reason: the [record.Reason]
-	// labels and ReasonOrigin, ReasonDuplicate, ReasonRate.
+	// labels and ReasonDuplicate, ReasonRate.
 	Rejected map[string]uint64
 	// SyncServed and SyncRefused count sync requests answered and refused
 	// here; SyncRequests those made to peers, SyncRefusedBy those refused
@@ -76,6 +81,7 @@ type counters struct {
 	receivedGossip, receivedSync, dropped, receiveErrors atomic.Uint64
 	syncServed, syncRefused, syncRequests, syncRefusedBy atomic.Uint64
 	syncFailed, peersBlocked                             atomic.Uint64
+	gossipSendDropped, gossipValidateDropped             atomic.Uint64
 
 	mu       sync.Mutex
 	rejected map[string]uint64
@@ -128,19 +134,21 @@ func (c *counters) snapshot() Stats {
 	rej := maps.Clone(c.rejected)
 	c.mu.Unlock()
 	return Stats{
-		Published:      c.published.Load(),
-		LocalRefused:   c.localRefused.Load(),
-		ReceivedGossip: c.receivedGossip.Load(),
-		ReceivedSync:   c.receivedSync.Load(),
-		Dropped:        c.dropped.Load(),
-		ReceiveErrors:  c.receiveErrors.Load(),
-		Rejected:       rej,
-		SyncServed:     c.syncServed.Load(),
-		SyncRefused:    c.syncRefused.Load(),
-		SyncRequests:   c.syncRequests.Load(),
-		SyncRefusedBy:  c.syncRefusedBy.Load(),
-		SyncFailed:     c.syncFailed.Load(),
-		PeersBlocked:   c.peersBlocked.Load(),
+		Published:             c.published.Load(),
+		LocalRefused:          c.localRefused.Load(),
+		ReceivedGossip:        c.receivedGossip.Load(),
+		ReceivedSync:          c.receivedSync.Load(),
+		Dropped:               c.dropped.Load(),
+		GossipSendDropped:     c.gossipSendDropped.Load(),
+		GossipValidateDropped: c.gossipValidateDropped.Load(),
+		ReceiveErrors:         c.receiveErrors.Load(),
+		Rejected:              rej,
+		SyncServed:            c.syncServed.Load(),
+		SyncRefused:           c.syncRefused.Load(),
+		SyncRequests:          c.syncRequests.Load(),
+		SyncRefusedBy:         c.syncRefusedBy.Load(),
+		SyncFailed:            c.syncFailed.Load(),
+		PeersBlocked:          c.peersBlocked.Load(),
 	}
 }
 

@@ -162,7 +162,11 @@ func (n *Node) syncOnce(ctx context.Context, p peer.ID, after uint64, limit int)
 		if len(batch) == 0 {
 			return nil
 		}
-		if err := n.receive(ctx, batch, p); err != nil {
+		from := make([]peer.ID, len(batch))
+		for i := range from {
+			from[i] = p
+		}
+		if err := n.receive(ctx, batch, from); err != nil {
 			return err
 		}
 		accepted += len(batch)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"database/sql"
+	"database/sql/driver"
 	"fmt"
 	"net/netip"
 	"time"
@@ -31,40 +32,63 @@ type Shared struct {
 	Data []byte
 }
 
+const insertSharedSQL = `INSERT INTO shared_records
+	(hash, reporter, ip, number, method, user_agent, transport, first_time, last_time, count, received, via, data)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (hash) DO NOTHING`
+
 // AddShared stores records and returns those that were new (a record that
-// arrives twice, by gossip and by sync, is stored once), with Seq set.
+// arrives twice, by gossip and by sync, is stored once), with Seq set. All
+// are written in one transaction, on the writer's prepared statement: a
+// received record costs one row, not a statement to parse.
 func (s *Store) AddShared(ctx context.Context, recs []Shared) ([]Shared, error) {
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
-	tx, err := s.wconn.BeginTx(ctx, nil)
+	if s.closed {
+		return nil, fmt.Errorf("store: adding shared records: %w", ErrClosed)
+	}
+	var added []Shared
+	err := s.wconn.Raw(func(dc any) error {
+		tx, err := dc.(driver.ConnBeginTx).BeginTx(ctx, driver.TxOptions{})
+		if err != nil {
+			return err
+		}
+		added, err = s.insertShared(ctx, recs)
+		if err != nil {
+			tx.Rollback()
+			return err
+		}
+		return tx.Commit() // the driver rolls back a failed commit
+	})
 	if err != nil {
 		return nil, fmt.Errorf("store: adding shared records: %w", err)
 	}
-	defer tx.Rollback()
-	st, err := tx.PrepareContext(ctx, `INSERT INTO shared_records
-		(hash, reporter, ip, number, method, user_agent, transport, first_time, last_time, count, received, via, data)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (hash) DO NOTHING`)
-	if err != nil {
-		return nil, fmt.Errorf("store: adding shared records: %w", err)
-	}
-	defer st.Close()
+	return added, nil
+}
+
+func (s *Store) insertShared(ctx context.Context, recs []Shared) ([]Shared, error) {
+	st := s.stmts.shared.(driver.StmtExecContext)
 	now := time.Now().UnixNano()
+	args := make([]driver.NamedValue, 13)
+	for i := range args {
+		args[i].Ordinal = i + 1
+	}
 	var added []Shared
 	for _, r := range recs {
 		h := sha256.Sum256(r.Data)
-		res, err := st.ExecContext(ctx, h[:16], r.Reporter[:], r.SourceIP.String(), r.Number, r.Method, r.UserAgent,
-			int64(r.Transport), r.First.UnixNano(), r.Last.UnixNano(), int64(r.Count), now, r.Via, r.Data)
+		vals := []driver.Value{h[:16], r.Reporter[:], r.SourceIP.String(), r.Number, r.Method, r.UserAgent,
+			int64(r.Transport), r.First.UnixNano(), r.Last.UnixNano(), int64(r.Count), now, r.Via, r.Data}
+		for i, v := range vals {
+			args[i].Value = v
+		}
+		res, err := st.ExecContext(ctx, args)
 		if err != nil {
-			return nil, fmt.Errorf("store: adding shared records: %w", err)
+			return nil, err
 		}
 		if n, _ := res.RowsAffected(); n == 1 {
 			id, _ := res.LastInsertId()
 			r.Seq = uint64(id)
 			added = append(added, r)
 		}
-	}
-	if err := tx.Commit(); err != nil {
-		return nil, fmt.Errorf("store: adding shared records: %w", err)
 	}
 	return added, nil
 }

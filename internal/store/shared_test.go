@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"fmt"
 	"net/netip"
 	"testing"
@@ -68,5 +69,19 @@ func TestShared(t *testing.T) {
 	fresh, err := s.AddShared(t.Context(), []Shared{shared(30, now.Add(3*time.Hour))})
 	if err != nil || len(fresh) != 1 || fresh[0].Seq <= again[0].Seq {
 		t.Errorf("after emptying the table, seq %v, want above %d", fresh, again[0].Seq)
+	}
+}
+
+// BenchmarkAddShared: one received record per call, as gossip delivers
+// them one at a time when the network is quiet.
+func BenchmarkAddShared(b *testing.B) {
+	s := openTest(b, "", Config{MaxAge: time.Hour})
+	now := time.Now()
+	i := 0
+	for b.Loop() {
+		if _, err := s.AddShared(context.Background(), []Shared{shared(i, now)}); err != nil {
+			b.Fatal(err)
+		}
+		i++
 	}
 }

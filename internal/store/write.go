@@ -53,10 +53,11 @@ type writeStmts struct {
 	nextIDs, block   driver.Stmt
 	ip1, ipN         driver.Stmt // one row, keyChunk rows
 	number1, numberN driver.Stmt
+	shared           driver.Stmt
 }
 
 func (w *writeStmts) all() []*driver.Stmt {
-	return []*driver.Stmt{&w.nextIDs, &w.block, &w.ip1, &w.ipN, &w.number1, &w.numberN}
+	return []*driver.Stmt{&w.nextIDs, &w.block, &w.ip1, &w.ipN, &w.number1, &w.numberN, &w.shared}
 }
 
 func (w *writeStmts) close() error {
@@ -83,6 +84,7 @@ func (s *Store) prepareWriter(ctx context.Context) error {
 			nextIDsSQL, insertBlockSQL,
 			insertKeysSQL("block_source_ips", "ip", 1), insertKeysSQL("block_source_ips", "ip", keyChunk),
 			insertKeysSQL("block_called_numbers", "number", 1), insertKeysSQL("block_called_numbers", "number", keyChunk),
+			insertSharedSQL,
 		}
 		for i, st := range s.stmts.all() {
 			var err error
