@@ -54,13 +54,9 @@ func (d *Daemon) peers(ctx context.Context, bus *event.Bus, st *store.Store, sin
 	if err != nil {
 		return nil, err
 	}
-	var trust []peer.ID
-	for _, s := range cfg.P2PTrust {
-		id, err := peer.Decode(s)
-		if err != nil {
-			return nil, fmt.Errorf("--p2p-trust %s: %w", s, err)
-		}
-		trust = append(trust, id)
+	trust, _, err := trustedPeers(cfg.P2PTrust)
+	if err != nil {
+		return nil, err
 	}
 
 	var idx history.Index
@@ -163,4 +159,28 @@ func bootstrap(ss []string) ([]peer.AddrInfo, error) {
 		return nil, fmt.Errorf("-b: %w", err)
 	}
 	return infos, nil
+}
+
+// trustedPeers parses --p2p-trust: peer IDs, and the Ed25519 keys they
+// embed, which is what records are signed with.
+func trustedPeers(ids []string) ([]peer.ID, [][32]byte, error) {
+	var out []peer.ID
+	var keys [][32]byte
+	for _, s := range ids {
+		id, err := peer.Decode(s)
+		if err != nil {
+			return nil, nil, fmt.Errorf("--p2p-trust %s: %w", s, err)
+		}
+		pk, err := id.ExtractPublicKey()
+		if err != nil {
+			return nil, nil, fmt.Errorf("--p2p-trust %s: no key in the peer ID: %w", s, err)
+		}
+		raw, err := pk.Raw()
+		if err != nil || len(raw) != 32 {
+			return nil, nil, fmt.Errorf("--p2p-trust %s: not an Ed25519 peer ID, as SentryPeer nodes have", s)
+		}
+		out = append(out, id)
+		keys = append(keys, [32]byte(raw))
+	}
+	return out, keys, nil
 }

@@ -93,7 +93,12 @@ func (d *Daemon) sinks(ctx context.Context, bus *event.Bus, st *store.Store, sel
 		if err != nil {
 			return fail(err)
 		}
-		set.index = index.New(index.Config{MaxAge: cfg.MaxAge, MaxEvents: cfg.IndexMaxEvents})
+		_, trusted, err := trustedPeers(cfg.P2PTrust)
+		if err != nil {
+			return fail(err)
+		}
+		set.index = index.New(index.Config{MaxAge: cfg.MaxAge, MaxEvents: cfg.IndexMaxEvents,
+			Quorum: cfg.P2PQuorum, Trusted: trusted})
 		set.indexSink = &indexSink{idx: set.index, st: st, upTo: upTo, logger: d.logger}
 		if err := add("index", set.indexSink, cfg.QueueSize); err != nil {
 			return fail(err)

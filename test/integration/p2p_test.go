@@ -63,7 +63,9 @@ func TestP2PNetwork(t *testing.T) {
 	boot := fmt.Sprintf("/ip4/%s/tcp/4001/p2p/%s", l.addr(0), peerID(t, dirs[0]))
 	a := l.start(0, dirs[0])
 	b := l.start(1, dirs[1], "-b", boot)
-	c := l.start(2, dirs[2], "-b", boot)
+	// C trusts A: A's word alone is enough there.
+	trustA := []string{"-b", boot, "--p2p-trust", peerID(t, dirs[0])}
+	c := l.start(2, dirs[2], trustA...)
 	d := l.start(3, dirs[3], "-b", boot, "--no-share")
 	if !strings.Contains(d.log(), "sharing is off") {
 		t.Errorf("the opted-out node does not say so at start-up:\n%s", d.log())
@@ -100,12 +102,16 @@ func TestP2PNetwork(t *testing.T) {
 	if !chk.Bad || strings.Join(chk.Sources, ",") != "peer" || chk.Reporters != 1 || chk.Enforce {
 		t.Errorf("node 1's check of a number node 0 saw: %+v; want bad, from one peer, short of the quorum", chk)
 	}
+	labJSON(t, l, 2, "/api/v1/check/number/009725977", &chk)
+	if !chk.Bad || chk.Reporters != 1 || !chk.Enforce {
+		t.Errorf("node 2's check of a number node 0, which it trusts, saw: %+v; want bad and enforced", chk)
+	}
 
 	// C stops; 1,000 numbers are shared meanwhile; C comes back.
 	c.stop()
 	labSipp(t, l, 0, 1000, 500)
 	waitUntil(t, "node 1 to hold 1,000 numbers", 10*time.Second, func() bool { return numbersTotal(t, l, 1) == 1000 })
-	c = l.start(2, dirs[2], "-b", boot)
+	c = l.start(2, dirs[2], trustA...)
 	took := waitUntil(t, "node 2, back, to hold the 1,000 numbers shared while it was down", 10*time.Second, func() bool {
 		return numbersTotal(t, l, 2) == 1000
 	})
