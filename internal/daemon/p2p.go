@@ -80,6 +80,7 @@ func (d *Daemon) peers(ctx context.Context, bus *event.Bus, st *store.Store, sin
 		HidePrivate: !cfg.P2PAllowPrivate,
 		Share:       true,
 		Trust:       trust,
+		RelayLimit:  cfg.P2PQuorum + p2p.RelayExtra,
 		Limits:      record.Limits{MaxAge: cfg.MaxAge, AllowPrivate: cfg.P2PAllowPrivate},
 		Received:    ps.history,
 		History:     ps.history,

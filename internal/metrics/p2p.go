@@ -62,6 +62,7 @@ func p2pFields() []field[p2p.Stats] {
 		counter("sentrypeer_p2p_records_dropped_total", "Records accepted from gossip but dropped: the queue to the store was full.", func(s S) float64 { return float64(s.Dropped) }),
 		counter("sentrypeer_p2p_gossip_send_dropped_total", "Records pubsub did not send to a peer: its outbound queue was full (sync fills the gap).", func(s S) float64 { return float64(s.GossipSendDropped) }),
 		counter("sentrypeer_p2p_gossip_validate_dropped_total", "Records received from gossip and thrown away unchecked: the validation queue was full (sync fills the gap).", func(s S) float64 { return float64(s.GossipValidateDropped) }),
+		counter("sentrypeer_p2p_records_not_relayed_total", "Valid records stored but not relayed: their IP and number had enough reporters relayed this window.", func(s S) float64 { return float64(s.NotRelayed) }),
 		counter("sentrypeer_p2p_receive_errors_total", "Failed attempts to store received records.", func(s S) float64 { return float64(s.ReceiveErrors) }),
 		counter("sentrypeer_p2p_sync_served_total", "Sync requests answered.", func(s S) float64 { return float64(s.SyncServed) }),
 		counter("sentrypeer_p2p_sync_refused_total", "Sync requests refused (the peer never contributed and is not trusted).", func(s S) float64 { return float64(s.SyncRefused) }),

@@ -71,6 +71,11 @@ func (n *Node) validateGossip(_ context.Context, from peer.ID, msg *pubsub.Messa
 	default:
 		n.stats.dropped.Add(1)
 	}
+	if !n.relays.relay(rec.SourceIP, rec.CalledNumber, rec.Reporter, now) {
+		// Stored (queued above) but not passed on; not the sender's fault.
+		n.stats.notRelayed.Add(1)
+		return pubsub.ValidationIgnore
+	}
 	return pubsub.ValidationAccept
 }
 

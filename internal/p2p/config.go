@@ -98,6 +98,12 @@ type Config struct {
 	// records are ignored (not relayed, not penalised) and counted.
 	Rate  float64
 	Burst int
+	// RelayLimit is how many distinct reporters of one (source IP, called
+	// number) the node relays per RelayWindow (default DefaultRelayLimit,
+	// at most 16; negative relays every valid record). Records beyond it
+	// are stored and served by sync, not relayed.
+	RelayLimit  int
+	RelayWindow time.Duration
 	// SyncInterval is how often a node syncs from one connected peer to
 	// fill gaps gossip left (default DefaultSyncInterval).
 	SyncInterval time.Duration
@@ -150,6 +156,12 @@ func (c *Config) withDefaults() (Config, error) {
 	}
 	if out.SyncInterval <= 0 {
 		out.SyncInterval = DefaultSyncInterval
+	}
+	if out.RelayLimit == 0 {
+		out.RelayLimit = DefaultRelayLimit
+	}
+	if out.RelayWindow <= 0 {
+		out.RelayWindow = DefaultRelayWindow
 	}
 	return out, nil
 }

@@ -57,6 +57,7 @@ type Node struct {
 	stats   *counters
 	seen    *seenSet
 	limit   *limiter
+	relays  *relayBound
 	cursors *cursors
 	queue   chan delivery
 	running atomic.Bool
@@ -99,6 +100,7 @@ func New(ctx context.Context, cfg Config) (*Node, error) {
 		stats:   newCounters(),
 		seen:    newSeenSet(seenRecords),
 		limit:   newLimiter(c.Rate, c.Burst),
+		relays:  newRelayBound(c.RelayLimit, c.RelayWindow),
 		cursors: cur,
 		queue:   make(chan delivery, queueSize),
 	}

@@ -42,6 +42,9 @@ type Stats struct {
 	// queue was full. Gossip does not resend either; sync fills the gap.
 	GossipSendDropped     uint64
 	GossipValidateDropped uint64
+	// NotRelayed counts valid records stored here but not passed on: their
+	// (IP, number) already had RelayLimit reporters relayed this window.
+	NotRelayed uint64
 	// Rejected counts refused records by reason: the [record.Reason]
 	// labels and ReasonDuplicate, ReasonRate.
 	Rejected map[string]uint64
@@ -82,6 +85,7 @@ type counters struct {
 	syncServed, syncRefused, syncRequests, syncRefusedBy atomic.Uint64
 	syncFailed, peersBlocked                             atomic.Uint64
 	gossipSendDropped, gossipValidateDropped             atomic.Uint64
+	notRelayed                                           atomic.Uint64
 
 	mu       sync.Mutex
 	rejected map[string]uint64
@@ -141,6 +145,7 @@ func (c *counters) snapshot() Stats {
 		Dropped:               c.dropped.Load(),
 		GossipSendDropped:     c.gossipSendDropped.Load(),
 		GossipValidateDropped: c.gossipValidateDropped.Load(),
+		NotRelayed:            c.notRelayed.Load(),
 		ReceiveErrors:         c.receiveErrors.Load(),
 		Rejected:              rej,
 		SyncServed:            c.syncServed.Load(),
