@@ -6,14 +6,34 @@ import (
 	"time"
 
 	"github.com/libp2p/go-libp2p/core/peer"
+
+	"github.com/sentrypeer/sentrypeer/internal/record"
 )
 
-// TestDeliverGathers: a burst from several relaying peers is one Receive
-// call (one commit), a record after a quiet spell is not held back, and
-// what is queued at shutdown is still stored.
+// slowReceived is a Received whose first call waits for release, as a
+// slow commit would.
+type slowReceived struct {
+	*fakeReceived
+	entered, release chan struct{}
+	once             bool
+}
+
+func (s *slowReceived) Receive(ctx context.Context, recs []*record.Record, from []peer.ID) error {
+	if !s.once {
+		s.once = true
+		close(s.entered)
+		<-s.release
+	}
+	return s.fakeReceived.Receive(ctx, recs, from)
+}
+
+// TestDeliverGathers: a record after a quiet spell is not held back, what
+// arrives while a commit runs is one Receive call (one commit) whichever
+// peers relayed it, and what is queued at shutdown is still stored.
 func TestDeliverGathers(t *testing.T) {
 	recv := &fakeReceived{}
-	n := idleNode(t, func(c *Config) { c.Received = recv })
+	slow := &slowReceived{fakeReceived: recv, entered: make(chan struct{}), release: make(chan struct{})}
+	n := idleNode(t, func(c *Config) { c.Received = slow })
 	_, sk := newIdentity(t)
 	relays := []peer.ID{"relay-a", "relay-b", "relay-c"}
 	now := time.Now()
@@ -25,15 +45,15 @@ func TestDeliverGathers(t *testing.T) {
 	// A lone record goes out at once.
 	start := time.Now()
 	n.queue <- delivery{rec: newRecord(sk, 0, now), from: relays[0]}
-	eventually(t, time.Second, "the lone record", func() bool { return recv.count() == 1 })
-	if d := time.Since(start); d > commitGap {
-		t.Errorf("a lone record took %v, want under %v", d, commitGap)
+	<-slow.entered
+	if d := time.Since(start); d > maxCommitGap {
+		t.Errorf("a lone record took %v to reach Receive, want under %v", d, maxCommitGap)
 	}
-
-	// A burst right after it, through three peers, is gathered.
+	// A burst while that commit runs, through three peers, is gathered.
 	for i := 1; i <= 30; i++ {
 		n.queue <- delivery{rec: newRecord(sk, i, now), from: relays[i%3]}
 	}
+	close(slow.release)
 	eventually(t, time.Second, "the burst", func() bool { return recv.count() == 31 })
 	recv.mu.Lock()
 	calls := recv.calls
@@ -51,7 +71,7 @@ func TestDeliverGathers(t *testing.T) {
 	}
 
 	// Shutdown with records queued: they are stored, not dropped.
-	time.Sleep(2 * commitGap)
+	time.Sleep(2 * maxCommitGap) // a quiet spell
 	n.queue <- delivery{rec: newRecord(sk, 100, now), from: relays[0]}
 	eventually(t, time.Second, "the record after the gap", func() bool { return recv.count() == 32 })
 	n.queue <- delivery{rec: newRecord(sk, 101, now), from: relays[1]}
