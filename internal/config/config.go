@@ -91,6 +91,10 @@ type Config struct {
 	P2PQuorum       int
 	P2PTrust        []string
 	P2PAllowPrivate bool
+	// P2PShareDestination and P2PShareRaw add the honeypot's address and
+	// the raw SIP message to shared first sightings; both off by default.
+	P2PShareDestination bool
+	P2PShareRaw         bool
 	// Allow are networks never shared and never blocked.
 	Allow []netip.Prefix
 

@@ -178,6 +178,10 @@ func settings() []setting {
 			}},
 		{name: "p2p-allow-private", env: "SENTRYPEER_P2P_ALLOW_PRIVATE", isBool: true,
 			usage: "share and accept records about private, loopback and documentation addresses (tests, LANs)", apply: boolTo(func(c *Config) *bool { return &c.P2PAllowPrivate })},
+		{name: "p2p-share-destination", env: "SENTRYPEER_P2P_SHARE_DESTINATION", isBool: true,
+			usage: "also share the honeypot address each new attacker probed (off: it stays on this node)", apply: boolTo(func(c *Config) *bool { return &c.P2PShareDestination })},
+		{name: "p2p-share-raw", env: "SENTRYPEER_P2P_SHARE_RAW", isBool: true,
+			usage: "also share the raw SIP message of each new attacker's first probe, up to 2 KiB (off: it stays on this node)", apply: boolTo(func(c *Config) *bool { return &c.P2PShareRaw })},
 		{name: "allow", env: "SENTRYPEER_ALLOW", multi: true,
 			usage: "networks never shared and never blocked (customers, upstreams), comma-separated CIDRs", allowed: "a CIDR such as 192.0.2.0/24",
 			apply: func(c *Config, v string) error {

@@ -64,7 +64,12 @@ func (d *Daemon) peers(ctx context.Context, bus *event.Bus, st *store.Store, sin
 		idx = sinks.index
 	}
 	ps := &peerSet{history: history.New(st, idx, cfg.MaxAge, d.logger.With("component", "history"))}
-	ps.agg = share.New(share.Config{Key: signing, Interval: cfg.P2PInterval, Allow: cfg.Allow, AllowPrivate: cfg.P2PAllowPrivate})
+	ps.agg = share.New(share.Config{Key: signing, Interval: cfg.P2PInterval, Allow: cfg.Allow, AllowPrivate: cfg.P2PAllowPrivate,
+		ShareDestination: cfg.P2PShareDestination, ShareRaw: cfg.P2PShareRaw})
+	if cfg.P2PShareDestination || cfg.P2PShareRaw {
+		d.logger.Warn("sharing more than the attacker with peers, as configured",
+			"honeypot_address", cfg.P2PShareDestination, "raw_sip", cfg.P2PShareRaw)
+	}
 	sub, err := bus.Subscribe("share", shareQueue)
 	if err != nil {
 		return nil, err

@@ -4,7 +4,8 @@
 //
 // # Encoding
 //
-// Version 1 of the encoding is, in order, with integers big-endian:
+// Version 1 of the encoding, which every record without a destination or
+// raw message uses, is, in order, with integers big-endian:
 //
 //	"SPR"              3 bytes, magic
 //	version            1 byte, 1
@@ -19,6 +20,17 @@
 //	user agent         uint16 length, then at most [MaxUserAgentLen] bytes
 //	reporter           32 bytes, Ed25519 public key
 //	signature          64 bytes, Ed25519
+//
+// Version 2 (version byte 2) is used only by records that carry a
+// destination or a raw message, which their reporter's operator chose to
+// share; it inserts, after the user agent:
+//
+//	destination family 1 byte, 0 (none), 4 or 6
+//	destination        4 or 16 bytes, then uint16 port; absent for family 0
+//	raw message        uint16 length, then at most [MaxRawLen] bytes
+//
+// A version 2 encoding with neither is refused: version 1 is that record's
+// one encoding.
 //
 // Every record has exactly one encoding, so the same record always encodes
 // to the same bytes and a decoded record re-encodes to the bytes it came

@@ -16,8 +16,9 @@ const (
 	// cannot be replayed as a signature over anything else the node signs.
 	signingDomain = "sentrypeer-record-v1\x00"
 
-	familyV4 = 4
-	familyV6 = 6
+	familyNone = 0 // version 2: no destination
+	familyV4   = 4
+	familyV6   = 6
 
 	// fixedLen is every byte of an encoding except the IP, the three
 	// strings and the signature: magic, version, family, transport, two
@@ -61,8 +62,15 @@ func encodedLen(r *Record) int {
 	if r.SourceIP.Is4() {
 		n -= 12
 	}
+	if r.hasOptions() {
+		n += 1 + 16 + 2 + 2 + len(r.Raw)
+	}
 	return n
 }
+
+// hasOptions reports whether r needs version 2: a destination or raw
+// message to carry.
+func (r *Record) hasOptions() bool { return r.Destination.IsValid() || r.Raw != "" }
 
 // encodable reports why r cannot be encoded, or nil.
 func encodable(r *Record) error {
@@ -83,6 +91,10 @@ func encodable(r *Record) error {
 		return fmt.Errorf("last seen %v out of range: %w", r.LastSeen, ErrField)
 	case len(r.Reporter) != ed25519.PublicKeySize:
 		return fmt.Errorf("reporter key is %d bytes, want %d: %w", len(r.Reporter), ed25519.PublicKeySize, ErrSignature)
+	case r.Destination.Addr().Zone() != "":
+		return fmt.Errorf("destination has a zone: %w", ErrField)
+	case len(r.Raw) > MaxRawLen:
+		return fmt.Errorf("raw message is %d bytes, over %d: %w", len(r.Raw), MaxRawLen, ErrField)
 	}
 	return nil
 }
@@ -99,16 +111,12 @@ func appendUnsigned(b []byte, r *Record) ([]byte, error) {
 		return nil, err
 	}
 	b = append(b, magic...)
-	b = append(b, Version)
-	if r.SourceIP.Is4() {
-		a := r.SourceIP.As4()
-		b = append(b, familyV4)
-		b = append(b, a[:]...)
+	if r.hasOptions() {
+		b = append(b, 2)
 	} else {
-		a := r.SourceIP.As16()
-		b = append(b, familyV6)
-		b = append(b, a[:]...)
+		b = append(b, 1)
 	}
+	b = appendAddr(b, r.SourceIP)
 	b = append(b, byte(r.Transport))
 	b = binary.BigEndian.AppendUint64(b, uint64(r.FirstSeen.UnixNano()))
 	b = binary.BigEndian.AppendUint64(b, uint64(r.LastSeen.UnixNano()))
@@ -119,8 +127,28 @@ func appendUnsigned(b []byte, r *Record) ([]byte, error) {
 	b = append(b, r.Method...)
 	b = binary.BigEndian.AppendUint16(b, uint16(len(r.UserAgent)))
 	b = append(b, r.UserAgent...)
+	if r.hasOptions() {
+		if r.Destination.IsValid() {
+			b = appendAddr(b, r.Destination.Addr())
+			b = binary.BigEndian.AppendUint16(b, r.Destination.Port())
+		} else {
+			b = append(b, familyNone)
+		}
+		b = binary.BigEndian.AppendUint16(b, uint16(len(r.Raw)))
+		b = append(b, r.Raw...)
+	}
 	b = append(b, r.Reporter...)
 	return b, nil
+}
+
+// appendAddr appends an address family byte and the address.
+func appendAddr(b []byte, ip netip.Addr) []byte {
+	if ip.Is4() {
+		a := ip.As4()
+		return append(append(b, familyV4), a[:]...)
+	}
+	a := ip.As16()
+	return append(append(b, familyV6), a[:]...)
 }
 
 // Unmarshal decodes one record encoded by [Marshal]. It is strict: it
@@ -137,23 +165,15 @@ func Unmarshal(b []byte) (*Record, error) {
 	if string(d.take(len(magic))) != magic {
 		return nil, fmt.Errorf("decoding record: bad magic: %w", ErrEncoding)
 	}
-	if v := d.byte(); v != Version {
+	v := d.byte()
+	if v != 1 && v != 2 {
 		if d.err != nil {
 			return nil, fmt.Errorf("decoding record: %w", d.err)
 		}
 		return nil, fmt.Errorf("decoding record: version %d: %w", v, ErrVersion)
 	}
 	r := &Record{}
-	switch fam := d.byte(); fam {
-	case familyV4:
-		r.SourceIP = netip.AddrFrom4([4]byte(d.take(4)))
-	case familyV6:
-		r.SourceIP = netip.AddrFrom16([16]byte(d.take(16)))
-	default:
-		if d.err == nil {
-			d.err = fmt.Errorf("address family %d: %w", fam, ErrEncoding)
-		}
-	}
+	r.SourceIP = d.addr(false)
 	r.Transport = event.Transport(d.byte())
 	r.FirstSeen = time.Unix(0, int64(d.uint64())).UTC()
 	r.LastSeen = time.Unix(0, int64(d.uint64())).UTC()
@@ -161,6 +181,16 @@ func Unmarshal(b []byte) (*Record, error) {
 	r.CalledNumber = d.string(int(d.byte()), MaxNumberLen, "called number")
 	r.Method = d.string(int(d.byte()), MaxMethodLen, "method")
 	r.UserAgent = d.string(int(d.uint16()), MaxUserAgentLen, "user agent")
+	if v == 2 {
+		if ip := d.addr(true); ip.IsValid() {
+			r.Destination = netip.AddrPortFrom(ip, d.uint16())
+		}
+		r.Raw = d.string(int(d.uint16()), MaxRawLen, "raw message")
+		if d.err == nil && !r.hasOptions() {
+			// Version 1 is the one encoding of a record without them.
+			d.err = fmt.Errorf("version 2 without a destination or raw message: %w", ErrEncoding)
+		}
+	}
 	r.Reporter = ed25519.PublicKey(clone(d.take(ed25519.PublicKeySize)))
 	r.Signature = clone(d.take(ed25519.SignatureSize))
 	if d.err == nil && len(d.b) != 0 {
@@ -190,6 +220,24 @@ func (d *decoder) take(n int) []byte {
 	v := d.b[:n:n]
 	d.b = d.b[n:]
 	return v
+}
+
+// addr reads an address family byte and the address; family 0 (the zero
+// Addr) is accepted only where none is allowed.
+func (d *decoder) addr(noneOK bool) netip.Addr {
+	switch fam := d.byte(); {
+	case fam == familyV4:
+		return netip.AddrFrom4([4]byte(d.take(4)))
+	case fam == familyV6:
+		return netip.AddrFrom16([16]byte(d.take(16)))
+	case fam == familyNone && noneOK:
+		return netip.Addr{}
+	default:
+		if d.err == nil {
+			d.err = fmt.Errorf("address family %d: %w", fam, ErrEncoding)
+		}
+		return netip.Addr{}
+	}
 }
 
 func (d *decoder) byte() byte     { return d.take(1)[0] }

@@ -3,6 +3,7 @@ package record
 import (
 	"bytes"
 	"crypto/ed25519"
+	"encoding/binary"
 	"encoding/hex"
 	"net/netip"
 	"reflect"
@@ -67,6 +68,13 @@ func TestRoundTrip(t *testing.T) {
 		{"before 1970", func(r *Record) { r.FirstSeen = time.Date(1900, 1, 1, 0, 0, 0, 1, time.UTC) }},
 		{"extreme times", func(r *Record) { r.FirstSeen, r.LastSeen = time.Unix(0, -1<<63), time.Unix(0, 1<<63-1) }},
 		{"any transport and count", func(r *Record) { r.Transport, r.Count = 255, 1<<32-1 }},
+		{"v2 destination v4", func(r *Record) { r.Destination = netip.MustParseAddrPort("192.0.2.10:5060") }},
+		{"v2 destination v6", func(r *Record) { r.Destination = netip.MustParseAddrPort("[2001:db8::5]:5061") }},
+		{"v2 raw only", func(r *Record) { r.Raw = "OPTIONS sip:100@192.0.2.10 SIP/2.0\r\n\r\n" }},
+		{"v2 both, longest raw", func(r *Record) {
+			r.Destination = netip.MustParseAddrPort("192.0.2.10:0")
+			r.Raw = strings.Repeat("\x00\xff", MaxRawLen/2)
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -113,8 +121,17 @@ func TestLargestEncoding(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(b) != 494 {
-		t.Errorf("largest record is %d bytes, documented as 494", len(b))
+	if len(b) != 494 || b[3] != 1 {
+		t.Errorf("largest record is %d bytes, version %d; documented as 494, version 1", len(b), b[3])
+	}
+	r.Destination = netip.MustParseAddrPort("[2001:db8::5]:5061")
+	r.Raw = strings.Repeat("r", MaxRawLen)
+	r.Sign(testKey(1))
+	if b, err = Marshal(r); err != nil {
+		t.Fatal(err)
+	}
+	if want := 494 + 19 + 2 + MaxRawLen; len(b) != want || len(b) > MaxEncodedSize || b[3] != 2 {
+		t.Errorf("largest version 2 record is %d bytes, version %d; want %d (under %d), version 2", len(b), b[3], want, MaxEncodedSize)
 	}
 }
 
@@ -163,6 +180,8 @@ func TestMarshalErrors(t *testing.T) {
 		{"last seen year 3000", func(r *Record) { r.LastSeen = time.Date(3000, 1, 1, 0, 0, 0, 0, time.UTC) }, ErrField},
 		{"short reporter", func(r *Record) { r.Reporter = r.Reporter[:16] }, ErrSignature},
 		{"no signature", func(r *Record) { r.Signature = nil }, ErrSignature},
+		{"long raw", func(r *Record) { r.Raw = strings.Repeat("r", MaxRawLen+1) }, ErrField},
+		{"destination zone", func(r *Record) { r.Destination = netip.MustParseAddrPort("[fe80::1%eth0]:5060") }, ErrField},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -222,7 +241,24 @@ func TestUnmarshalErrors(t *testing.T) {
 		{"empty", nil, ErrEncoding},
 		{"bad magic", edit(func(b []byte) []byte { b[0] = 'X'; return b }), ErrEncoding},
 		{"version 0", edit(func(b []byte) []byte { b[offVersion] = 0; return b }), ErrVersion},
-		{"version 2", edit(func(b []byte) []byte { b[offVersion] = 2; return b }), ErrVersion},
+		{"version 3", edit(func(b []byte) []byte { b[offVersion] = 3; return b }), ErrVersion},
+		// A version 1 body read as version 2: the reporter's first byte is
+		// taken for a destination family.
+		{"version 2 with a version 1 body", edit(func(b []byte) []byte { b[offVersion] = 2; return b }), ErrEncoding},
+		{"version 2 without options", func() []byte {
+			b := bytes.Clone(good[:len(good)-96])
+			b[offVersion] = 2
+			b = append(b, familyNone, 0, 0) // no destination, no raw
+			return append(b, good[len(good)-96:]...)
+		}(), ErrEncoding},
+		{"version 2 raw over limit", func() []byte {
+			b := bytes.Clone(good[:len(good)-96])
+			b[offVersion] = 2
+			b = append(b, familyNone)
+			b = binary.BigEndian.AppendUint16(b, MaxRawLen+1)
+			b = append(b, strings.Repeat("r", MaxRawLen+1)...)
+			return append(b, good[len(good)-96:]...)
+		}(), ErrEncoding},
 		{"magic only", good[:3], ErrEncoding},
 		{"family 5", edit(func(b []byte) []byte { b[offFamily] = 5; return b }), ErrEncoding},
 		{"family 6 short", edit(func(b []byte) []byte { b[offFamily] = 6; return b[:20] }), ErrEncoding},

@@ -22,6 +22,10 @@ func FuzzUnmarshal(f *testing.F) {
 	r.Sign(testKey(1))
 	v6, _ := Marshal(r)
 	f.Add(v6)
+	r.Destination, r.Raw = netip.MustParseAddrPort("192.0.2.10:5060"), "OPTIONS sip:100@192.0.2.10 SIP/2.0\r\n\r\n"
+	r.Sign(testKey(1))
+	v2, _ := Marshal(r)
+	f.Add(v2)
 	f.Add(good[:40])
 	f.Add(append(bytes.Clone(good), 0))
 	f.Add([]byte("SPR\x02"))

@@ -9,29 +9,35 @@ import (
 	"github.com/sentrypeer/sentrypeer/internal/sip"
 )
 
-// Version is the encoding version that [Marshal] writes and [Unmarshal]
-// accepts.
-const Version = 1
+// Version is the newest encoding version. [Marshal] writes version 1 for a
+// record without a destination or raw message (most records), and version
+// 2 only when it carries one; [Unmarshal] accepts both.
+const Version = 2
 
 // Size limits of the encoding. A record over any of them cannot be encoded.
 const (
 	// MaxEncodedSize bounds a whole encoded record; the largest possible
-	// version 1 record is 494 bytes.
-	MaxEncodedSize = 1024
+	// version 1 record is 494 bytes, version 2 adds at most 19 + 2 +
+	// MaxRawLen.
+	MaxEncodedSize = 4096
 	// MaxNumberLen bounds CalledNumber, in bytes (the longest normalised number).
 	MaxNumberLen = sip.MaxNumberLen
 	// MaxMethodLen bounds Method, in bytes.
 	MaxMethodLen = 32
 	// MaxUserAgentLen bounds UserAgent, in bytes.
 	MaxUserAgentLen = 256
+	// MaxRawLen bounds Raw, in bytes.
+	MaxRawLen = 2048
 )
 
 // Record is one signed sighting report: Count probes from SourceIP with the
 // same called number, method and user agent between FirstSeen and LastSeen,
 // as seen by the node whose identity key is Reporter.
 //
-// A Record holds no destination address and no raw SIP: what the honeypot
-// was listening on is never shared. A Record is a plain value; it is not safe
+// Destination and Raw are empty unless the reporting node's operator chose
+// to share them (--p2p-share-destination, --p2p-share-raw): by default what
+// the honeypot listens on and what it received stay local. A Record is a
+// plain value; it is not safe
 // to modify one while another goroutine reads it, and records handed to
 // another component (a channel, a store) must not be modified afterwards.
 type Record struct {
@@ -57,6 +63,12 @@ type Record struct {
 	// Count is the number of sightings between FirstSeen and LastSeen, at
 	// least 1.
 	Count uint32
+	// Destination is the honeypot address the probes were sent to, when
+	// the reporter shares it; the zero value otherwise.
+	Destination netip.AddrPort
+	// Raw is the first SIP message of the sighting as received, at most
+	// [MaxRawLen] bytes, when the reporter shares it; empty otherwise.
+	Raw string
 	// Reporter is the reporting node's identity key (its libp2p Ed25519
 	// key), [ed25519.PublicKeySize] bytes.
 	Reporter ed25519.PublicKey

@@ -2,6 +2,7 @@ package share
 
 import (
 	"net/netip"
+	"strings"
 	"time"
 
 	"github.com/sentrypeer/sentrypeer/internal/event"
@@ -39,7 +40,7 @@ func (a *Aggregator) Add(e *event.Event) {
 	if !a.hasRoom() {
 		a.stats.outFull.Add(1)
 	} else if a.budget.take(a.cfg.Now()) {
-		a.send(k, t, t, 1, tr)
+		a.send(a.firstRecord(k, t, tr, e))
 		return
 	}
 	// Over budget, or Out is full: the first record goes at the next flush.
@@ -61,7 +62,7 @@ func (a *Aggregator) flush(final bool) {
 	for k, en := range a.keys {
 		switch {
 		case en.pending > 0 && a.hasRoom():
-			a.send(k, en.first, en.last, en.pending, en.tr)
+			a.send(newRecord(k, en.first, en.last, en.pending, en.tr))
 			en.pending = 0
 		case en.pending > 0 && final:
 			a.stats.droppedFull.Add(1)
@@ -101,10 +102,8 @@ func (a *Aggregator) hasRoom() bool {
 	return !a.closed && len(a.out) < cap(a.out)
 }
 
-// send signs and queues one record; the caller holds a.mu and checked
-// hasRoom.
-func (a *Aggregator) send(k record.Key, first, last time.Time, count uint32, tr event.Transport) {
-	r := &record.Record{
+func newRecord(k record.Key, first, last time.Time, count uint32, tr event.Transport) *record.Record {
+	return &record.Record{
 		SourceIP:     k.IP,
 		CalledNumber: k.Number,
 		Method:       k.Method,
@@ -114,6 +113,24 @@ func (a *Aggregator) send(k record.Key, first, last time.Time, count uint32, tr 
 		LastSeen:     last,
 		Count:        count,
 	}
+}
+
+// firstRecord is the record of a key's first sighting, e: with the
+// destination and raw message if the operator shares them.
+func (a *Aggregator) firstRecord(k record.Key, t time.Time, tr event.Transport, e *event.Event) *record.Record {
+	r := newRecord(k, t, t, 1, tr)
+	if a.cfg.ShareDestination && e.Destination.IsValid() {
+		r.Destination = netip.AddrPortFrom(e.Destination.Addr().Unmap().WithZone(""), e.Destination.Port())
+	}
+	if a.cfg.ShareRaw && len(e.Raw) <= record.MaxRawLen {
+		r.Raw = strings.Clone(e.Raw) // the record may outlive the event
+	}
+	return r
+}
+
+// send signs and queues one record; the caller holds a.mu and checked
+// hasRoom.
+func (a *Aggregator) send(r *record.Record) {
 	r.Sign(a.cfg.Key)
 	if r.Signature == nil {
 		return // cannot happen: key admits only what a record can encode

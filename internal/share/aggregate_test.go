@@ -419,3 +419,48 @@ func TestCountSaturates(t *testing.T) {
 		t.Errorf("records %q, want one with count 2^32-1", show(recs))
 	}
 }
+
+// TestShareOptions: the destination and raw message go out only when the
+// operator turned them on, only with a key's first record, and a raw
+// message over record.MaxRawLen is left out.
+func TestShareOptions(t *testing.T) {
+	dst := netip.MustParseAddrPort("[::ffff:192.0.2.10]:5060")
+	ev := func(ip string, raw string) *event.Event {
+		return &event.Event{Time: t0, Transport: event.UDP, Source: netip.MustParseAddrPort(ip + ":5062"),
+			Destination: dst, Method: "OPTIONS", CalledNumber: "100", Raw: raw}
+	}
+	short := "OPTIONS sip:100@192.0.2.10 SIP/2.0\r\n\r\n"
+	long := strings.Repeat("x", record.MaxRawLen+1)
+	tests := []struct {
+		name     string
+		cfg      Config
+		raw      string
+		wantDest netip.AddrPort
+		wantRaw  string
+	}{
+		{"off by default", Config{}, short, netip.AddrPort{}, ""},
+		{"destination", Config{ShareDestination: true}, short, netip.MustParseAddrPort("192.0.2.10:5060"), ""},
+		{"raw", Config{ShareRaw: true}, short, netip.AddrPort{}, short},
+		{"raw too long", Config{ShareRaw: true}, long, netip.AddrPort{}, ""},
+		{"both", Config{ShareRaw: true, ShareDestination: true}, short, netip.MustParseAddrPort("192.0.2.10:5060"), short},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			a, _ := newTest(t, tc.cfg)
+			a.Add(ev("45.134.1.1", tc.raw))
+			a.Add(ev("45.134.1.1", tc.raw)) // folded
+			a.Flush()
+			recs := drain(a)
+			if len(recs) != 2 {
+				t.Fatalf("%d records, want the first and one update", len(recs))
+			}
+			checkRecords(t, recs)
+			if r := recs[0]; r.Destination != tc.wantDest || r.Raw != tc.wantRaw {
+				t.Errorf("first record: destination %v, raw %d bytes; want %v, %d bytes", r.Destination, len(r.Raw), tc.wantDest, len(tc.wantRaw))
+			}
+			if r := recs[1]; r.Destination.IsValid() || r.Raw != "" {
+				t.Errorf("update carries destination %v, raw %d bytes; want neither", r.Destination, len(r.Raw))
+			}
+		})
+	}
+}

@@ -67,6 +67,13 @@ type Config struct {
 	// record.IsPublic (private, loopback, link-local...). Default false:
 	// they are skipped. Tests on loopback and LAN-only networks set it.
 	AllowPrivate bool
+	// ShareDestination and ShareRaw add, to the first record of each key
+	// when it goes out at once, the honeypot address the probe was sent to
+	// and the SIP message as received (--p2p-share-destination,
+	// --p2p-share-raw). Off by default: both stay on this node. A message
+	// over record.MaxRawLen is not attached; updates never carry either.
+	ShareDestination bool
+	ShareRaw         bool
 	// MaxKeys bounds the keys tracked. Zero or negative means
 	// DefaultMaxKeys (100,000).
 	MaxKeys int
