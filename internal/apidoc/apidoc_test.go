@@ -100,6 +100,7 @@ func TestEndpoints(t *testing.T) {
 		"GET /api/v1/numbers",
 		"GET /api/v1/openapi.json",
 		"GET /api/v1/peers",
+		"GET /api/v1/reports/ip/{ip}",
 		"GET /api/v1/stats",
 		"GET /health-check",
 		"GET /ip-addresses",

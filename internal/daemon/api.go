@@ -10,6 +10,7 @@ import (
 
 	"github.com/sentrypeer/sentrypeer/internal/apidoc"
 	"github.com/sentrypeer/sentrypeer/internal/event"
+	"github.com/sentrypeer/sentrypeer/internal/history"
 	"github.com/sentrypeer/sentrypeer/internal/httpapi"
 	"github.com/sentrypeer/sentrypeer/internal/metrics"
 	"github.com/sentrypeer/sentrypeer/internal/siplisten"
@@ -55,11 +56,15 @@ func (d *Daemon) openAPI(ctx context.Context, m *metrics.Metrics, st *store.Stor
 		return nil, fmt.Errorf("listening for the API on %s: %w", d.cfg.APIListen, err)
 	}
 	var p httpapi.Peers
+	// A node that does not share still answers what peers reported
+	// before it stopped; usually nothing.
+	reports := history.New(st, nil, d.cfg.MaxAge, d.logger.With("component", "history"))
 	if peers != nil {
-		p = peers.node
+		p, reports = peers.node, peers.history
 	}
 	h := httpapi.New(httpapi.Config{
 		Peers:      p,
+		Reports:    reports,
 		Key:        d.cfg.APIKey,
 		Version:    d.info.Version,
 		Index:      sinks.index,

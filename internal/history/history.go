@@ -14,6 +14,7 @@ import (
 	"crypto/ed25519"
 	"fmt"
 	"log/slog"
+	"net/netip"
 	"sync"
 	"time"
 
@@ -29,6 +30,7 @@ type Store interface {
 	AddShared(ctx context.Context, recs []store.Shared) ([]store.Shared, error)
 	SharedSince(ctx context.Context, after uint64, limit int) ([]store.Shared, uint64, error)
 	ScanShared(ctx context.Context, fn func(*store.Shared) error) error
+	PeersReports(ctx context.Context, ip netip.Addr, limit int) ([]store.Shared, error)
 }
 
 // Index is what checks read; *index.Index is one.

@@ -387,15 +387,15 @@ func TestStream(t *testing.T) {
 // that names a parameter, never a panic or a 500.
 func FuzzQuery(f *testing.F) {
 	for _, q := range []string{"", "ip=1.2.3.0/24&limit=5", "sort=count&order=asc&offset=9", "format=nft&kind=all", "top=0", "cursor=AgQG&since=2026-11-27T00:00:00Z", "limit=%ff", "ip=::ffff:1.2.3.4%25x"} {
-		for _, path := range []string{"/api/v1/events", "/api/v1/ip-addresses", "/api/v1/numbers", "/api/v1/stats", "/api/v1/export"} {
+		for _, path := range []string{"/api/v1/events", "/api/v1/ip-addresses", "/api/v1/numbers", "/api/v1/stats", "/api/v1/export", "/api/v1/reports/ip/203.0.113.7"} {
 			f.Add(path, q)
 		}
 	}
-	fx := newFixture(&testing.T{}, Config{})
+	fx := newFixture(&testing.T{}, Config{Reports: &fakeReports{}})
 	fx.events.page = store.Page{Events: []event.Event{*testEvent(5, "198.51.100.9", "100", "OPTIONS", "ua")}}
 	f.Fuzz(func(t *testing.T, path, query string) {
 		switch path {
-		case "/api/v1/events", "/api/v1/ip-addresses", "/api/v1/numbers", "/api/v1/stats", "/api/v1/export":
+		case "/api/v1/events", "/api/v1/ip-addresses", "/api/v1/numbers", "/api/v1/stats", "/api/v1/export", "/api/v1/reports/ip/203.0.113.7":
 		default:
 			return
 		}

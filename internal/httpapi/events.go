@@ -1,8 +1,6 @@
 package httpapi
 
 import (
-	"context"
-	"errors"
 	"net/http"
 	"strings"
 	"time"
@@ -112,14 +110,7 @@ func (a *api) events(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	page, err := a.cfg.Events.Page(r.Context(), q)
-	switch {
-	case errors.Is(err, context.DeadlineExceeded):
-		writeJSON(w, http.StatusServiceUnavailable, apiError{Error: "the request took too long; narrow it with since, until or a filter on ip or number"})
-		return
-	case errors.Is(err, context.Canceled):
-		return // the client has gone
-	case err != nil:
-		writeJSON(w, http.StatusInternalServerError, apiError{Error: "reading events failed"})
+	if readFailed(w, err, "events", "narrow it with since, until or a filter on ip or number") {
 		return
 	}
 	out := eventList{Events: make([]eventJSON, len(page.Events)), NextCursor: page.Next.String()}

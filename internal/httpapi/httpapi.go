@@ -53,6 +53,8 @@ type Config struct {
 	Index   Index
 	Events  Events
 	Live    Live
+	// Reports reads peers' records; nil leaves its route out.
+	Reports Reports
 	// Peers is the peer-to-peer node; nil when the node does not share
 	// (/api/v1/peers then says so).
 	Peers Peers
@@ -141,6 +143,9 @@ func New(cfg Config) http.Handler {
 	}
 	if cfg.Events != nil {
 		route("/api/v1/events", http.HandlerFunc(a.events), fromStore)
+	}
+	if cfg.Reports != nil {
+		route("/api/v1/reports/ip/{ip}", http.HandlerFunc(a.reports), fromStore)
 	}
 	route("/api/v1/peers", http.HandlerFunc(a.peers), fromMemory)
 	if cfg.Live != nil {

@@ -28,7 +28,7 @@ func TestOpenAPI(t *testing.T) {
 		w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
 		io.WriteString(w, "sentrypeer_up 1\n")
 	})
-	f := newFixture(t, Config{OpenAPI: apidoc.JSON(), Metrics: metrics})
+	f := newFixture(t, Config{OpenAPI: apidoc.JSON(), Metrics: metrics, Reports: &fakeReports{}})
 	e := testEvent(5, "198.51.100.9", "100", "OPTIONS", "ua")
 	e.ParseError = "no Via"
 	cur, _ := store.ParseCursor("AgQG")
@@ -71,6 +71,7 @@ func TestOpenAPI(t *testing.T) {
 		"/api/v1/export", "/api/v1/export?format=csv&kind=all", "/api/v1/export?format=json&kind=numbers&min_count=2",
 		"/api/v1/export?format=nft", "/api/v1/export?format=ipset", "/api/v1/export?format=nft&kind=all",
 		"/api/v1/peers", "/api/v1/peers?x=1",
+		"/api/v1/reports/ip/203.0.113.7", "/api/v1/reports/ip/198.51.100.1?limit=5", "/api/v1/reports/ip/nope", "/api/v1/reports/ip/203.0.113.7?limit=0",
 	} {
 		do(srv.URL, "GET", target)
 	}

@@ -1,8 +1,10 @@
 package httpapi
 
 import (
+	"context"
 	"crypto/subtle"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"strings"
 )
@@ -21,6 +23,23 @@ type apiError struct {
 // badParam answers 400 naming the parameter at fault.
 func badParam(w http.ResponseWriter, param, problem string) {
 	writeJSON(w, http.StatusBadRequest, apiError{Error: param + ": " + problem, Parameter: param})
+}
+
+// readFailed answers a failed read of the store and reports whether there
+// was one: 503 past the deadline (with how to narrow the request), nothing
+// when the client has gone, 500 otherwise.
+func readFailed(w http.ResponseWriter, err error, what, narrow string) bool {
+	switch {
+	case err == nil:
+		return false
+	case errors.Is(err, context.DeadlineExceeded):
+		writeJSON(w, http.StatusServiceUnavailable, apiError{Error: "the request took too long; " + narrow})
+	case errors.Is(err, context.Canceled):
+		// the client has gone
+	default:
+		writeJSON(w, http.StatusInternalServerError, apiError{Error: "reading " + what + " failed"})
+	}
+	return true
 }
 
 func writeJSON(w http.ResponseWriter, code int, v any) {

@@ -93,6 +93,9 @@ FROM block_called_numbers GROUP BY number;`,
 	data       BLOB    NOT NULL         -- the signed encoding, relayed as is
 );
 CREATE INDEX shared_records_last_time ON shared_records (last_time);`,
+	// 3: what peers reported about an IP (PeersReports), for the API. Our
+	// own records are left out of the index: they are in the events.
+	`CREATE INDEX shared_records_peer_ip ON shared_records (ip, last_time) WHERE via <> '';`,
 }
 
 // schemaVersion is the version this binary writes.

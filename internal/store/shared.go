@@ -28,8 +28,10 @@ type Shared struct {
 	Last      time.Time
 	Count     uint32
 	// Via is the peer it came through; "" for the node's own records.
-	Via  string
-	Data []byte
+	Via string
+	// Received is when it was stored here; set by the store.
+	Received time.Time
+	Data     []byte
 }
 
 const insertSharedSQL = `INSERT INTO shared_records
@@ -96,8 +98,8 @@ func (s *Store) insertShared(ctx context.Context, recs []Shared) ([]Shared, erro
 // SharedSince returns up to limit records with Seq after after, in Seq
 // order, and the Seq of the last (after itself when there is none).
 func (s *Store) SharedSince(ctx context.Context, after uint64, limit int) ([]Shared, uint64, error) {
-	rows, err := s.rdb.QueryContext(ctx, `SELECT seq, reporter, ip, number, method, user_agent, transport,
-		first_time, last_time, count, via, data FROM shared_records WHERE seq > ? ORDER BY seq LIMIT ?`, int64(after), limit)
+	rows, err := s.rdb.QueryContext(ctx, `SELECT `+sharedColumns+` FROM shared_records
+		WHERE seq > ? ORDER BY seq LIMIT ?`, int64(after), limit)
 	if err != nil {
 		return nil, after, fmt.Errorf("store: reading shared records: %w", err)
 	}
@@ -139,14 +141,40 @@ func (s *Store) ScanShared(ctx context.Context, fn func(*Shared) error) error {
 	}
 }
 
+// PeersReports returns up to limit records that peers reported about ip
+// (not this node's own), the most recently seen first.
+func (s *Store) PeersReports(ctx context.Context, ip netip.Addr, limit int) ([]Shared, error) {
+	rows, err := s.rdb.QueryContext(ctx, `SELECT `+sharedColumns+` FROM shared_records
+		WHERE ip = ? AND via <> '' ORDER BY last_time DESC, seq DESC LIMIT ?`, ip.String(), limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: reading reports: %w", err)
+	}
+	defer rows.Close()
+	var out []Shared
+	for rows.Next() {
+		r, err := scanShared(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: reading reports: %w", err)
+		}
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: reading reports: %w", err)
+	}
+	return out, nil
+}
+
+const sharedColumns = `seq, reporter, ip, number, method, user_agent, transport,
+	first_time, last_time, count, via, received, data`
+
 func scanShared(rows *sql.Rows) (Shared, error) {
 	var (
-		r                         Shared
-		seq, tr, first, last, cnt int64
-		reporter                  []byte
-		ip                        string
+		r                              Shared
+		seq, tr, first, last, cnt, rcv int64
+		reporter                       []byte
+		ip                             string
 	)
-	if err := rows.Scan(&seq, &reporter, &ip, &r.Number, &r.Method, &r.UserAgent, &tr, &first, &last, &cnt, &r.Via, &r.Data); err != nil {
+	if err := rows.Scan(&seq, &reporter, &ip, &r.Number, &r.Method, &r.UserAgent, &tr, &first, &last, &cnt, &r.Via, &rcv, &r.Data); err != nil {
 		return r, err
 	}
 	if len(reporter) != len(r.Reporter) {
@@ -158,7 +186,7 @@ func scanShared(rows *sql.Rows) (Shared, error) {
 	}
 	copy(r.Reporter[:], reporter)
 	r.Seq, r.SourceIP, r.Transport, r.Count = uint64(seq), a, event.Transport(tr), uint32(cnt)
-	r.First, r.Last = unixTime(first), unixTime(last)
+	r.First, r.Last, r.Received = unixTime(first), unixTime(last), unixTime(rcv)
 	return r, nil
 }
 

@@ -39,6 +39,10 @@ func TestShared(t *testing.T) {
 	}
 	w := recs[5]
 	w.Seq = got[0].Seq
+	if time.Since(got[0].Received) > time.Minute || got[0].Received.After(time.Now()) {
+		t.Errorf("Received = %v, want when it was stored", got[0].Received)
+	}
+	w.Received = got[0].Received
 	if fmt.Sprint(got[0]) != fmt.Sprint(w) {
 		t.Errorf("read back %+v\nwant %+v", got[0], w)
 	}
@@ -69,6 +73,41 @@ func TestShared(t *testing.T) {
 	fresh, err := s.AddShared(t.Context(), []Shared{shared(30, now.Add(3*time.Hour))})
 	if err != nil || len(fresh) != 1 || fresh[0].Seq <= again[0].Seq {
 		t.Errorf("after emptying the table, seq %v, want above %d", fresh, again[0].Seq)
+	}
+}
+
+// TestPeersReports: what peers reported about an IP, newest first, without
+// this node's own records.
+func TestPeersReports(t *testing.T) {
+	s := openTest(t, "", Config{MaxAge: time.Hour})
+	now := time.Now().UTC().Truncate(time.Microsecond)
+	ip := netip.MustParseAddr("203.0.113.7")
+	var recs []Shared
+	for i, via := range []string{"peer-a", "", "peer-b", "peer-a"} {
+		r := shared(7, now.Add(time.Duration(i)*time.Second))
+		r.Via, r.Data = via, []byte(fmt.Sprint("report ", i))
+		recs = append(recs, r)
+	}
+	recs = append(recs, shared(8, now)) // another IP
+	if _, err := s.AddShared(t.Context(), recs); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.PeersReports(t.Context(), ip, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var data []string
+	for _, r := range got {
+		data = append(data, string(r.Data))
+	}
+	if want := []string{"report 3", "report 2", "report 0"}; fmt.Sprint(data) != fmt.Sprint(want) {
+		t.Errorf("reports %v, want %v (peers' only, newest first)", data, want)
+	}
+	if got, _ := s.PeersReports(t.Context(), ip, 1); len(got) != 1 {
+		t.Errorf("limit 1 gave %d", len(got))
+	}
+	if got, _ := s.PeersReports(t.Context(), netip.MustParseAddr("192.0.2.1"), 10); len(got) != 0 {
+		t.Errorf("an IP nobody reported has %d reports", len(got))
 	}
 }
 

@@ -61,7 +61,8 @@ func TestP2PNetwork(t *testing.T) {
 	l := newLab(t, 4)
 	dirs := []string{t.TempDir(), t.TempDir(), t.TempDir(), t.TempDir()}
 	boot := fmt.Sprintf("/ip4/%s/tcp/4001/p2p/%s", l.addr(0), peerID(t, dirs[0]))
-	a := l.start(0, dirs[0])
+	// A's operator shares its honeypot address and raw messages too.
+	a := l.start(0, dirs[0], "--p2p-share-destination", "--p2p-share-raw")
 	b := l.start(1, dirs[1], "-b", boot)
 	// C trusts A: A's word alone is enough there.
 	trustA := []string{"-b", boot, "--p2p-trust", peerID(t, dirs[0])}
@@ -105,6 +106,35 @@ func TestP2PNetwork(t *testing.T) {
 	labJSON(t, l, 2, "/api/v1/check/number/009725977", &chk)
 	if !chk.Bad || chk.Reporters != 1 || !chk.Enforce {
 		t.Errorf("node 2's check of a number node 0, which it trusts, saw: %+v; want bad and enforced", chk)
+	}
+
+	// What B holds about the source: A's first sightings carry A's address
+	// and the INVITE, as A's operator chose; C's carry neither.
+	var reps struct {
+		Reports []struct {
+			Reporter, Destination, Raw, CalledNumber string `json:",omitempty"`
+		}
+	}
+	labJSON(t, l, 1, "/api/v1/reports/ip/127.0.0.1?limit=1000", &reps)
+	idA, idC := peerID(t, dirs[0]), peerID(t, dirs[2])
+	var fromA, withRaw, fromC int
+	for _, r := range reps.Reports {
+		switch r.Reporter {
+		case idA:
+			fromA++
+			if strings.HasPrefix(r.Raw, "INVITE sip:") && r.Destination == "127.0.0.1:5060" {
+				withRaw++
+			}
+		case idC:
+			fromC++
+			if r.Raw != "" || r.Destination != "" {
+				t.Errorf("node 2 does not share raw messages or its address, yet B has %+v", r)
+			}
+		}
+	}
+	if fromA < 20 || withRaw < 20 || fromC < 1 {
+		t.Errorf("B's reports about 127.0.0.1: %d from A (%d with its address and INVITE), %d from C; want 20, 20, 1 at least",
+			fromA, withRaw, fromC)
 	}
 
 	// C stops; 1,000 numbers are shared meanwhile; C comes back.
