@@ -54,6 +54,12 @@ func (n *Node) validateGossip(_ context.Context, from peer.ID, msg *pubsub.Messa
 	}
 	if !n.limit.allow(reporter, now) {
 		n.stats.reject(ReasonRate)
+		if reporter == from {
+			// A node flooding its own records, sent straight to us: an
+			// honest aggregator never goes over, so penalise it. Copies
+			// relayed by others are only dropped: the relay may be honest.
+			return pubsub.ValidationReject
+		}
 		return pubsub.ValidationIgnore
 	}
 	if err := record.Validate(rec, now, n.cfg.Limits); err != nil {

@@ -5,6 +5,7 @@ import (
 	"crypto/ed25519"
 	"crypto/rand"
 	"net/netip"
+	"slices"
 	"testing"
 	"time"
 
@@ -134,19 +135,19 @@ func TestValidateGossip(t *testing.T) {
 	t.Run("rate limit per reporter, whoever relays", func(t *testing.T) {
 		n := idleNode(t, func(c *Config) { c.Rate, c.Burst = 0.001, 2 })
 		relay2, _ := newIdentity(t)
+		reporter, rsk := newIdentity(t)
 		var got []pubsub.ValidationResult
-		for i, via := range []peer.ID{relay, relay2, relay} {
-			got = append(got, n.validateGossip(t.Context(), via, gossipMsg(enc(newRecord(sk, 10+i, now)))))
+		for i, via := range []peer.ID{relay, relay2, relay, reporter} {
+			got = append(got, n.validateGossip(t.Context(), via, gossipMsg(enc(newRecord(rsk, 10+i, now)))))
 		}
-		want := []pubsub.ValidationResult{pubsub.ValidationAccept, pubsub.ValidationAccept, pubsub.ValidationIgnore}
-		for i := range want {
-			if got[i] != want[i] {
-				t.Errorf("results = %v, want %v", got, want)
-				break
-			}
+		// Over the limit: a relay's copy is dropped without blame, the
+		// reporter's own is rejected (penalised).
+		want := []pubsub.ValidationResult{pubsub.ValidationAccept, pubsub.ValidationAccept, pubsub.ValidationIgnore, pubsub.ValidationReject}
+		if !slices.Equal(got, want) {
+			t.Errorf("results = %v, want %v", got, want)
 		}
-		if r := n.stats.snapshot().Rejected[ReasonRate]; r != 1 {
-			t.Errorf("Rejected[rate] = %d, want 1", r)
+		if r := n.stats.snapshot().Rejected[ReasonRate]; r != 2 {
+			t.Errorf("Rejected[rate] = %d, want 2", r)
 		}
 		// Another reporter has its own bucket.
 		_, osk := newIdentity(t)
