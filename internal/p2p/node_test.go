@@ -455,3 +455,30 @@ func TestPeriodicSyncFillsGossipGaps(t *testing.T) {
 		t.Errorf("B disconnected from A")
 	}
 }
+
+// TestFloodingReporterIsCutOff: a peer that sends its own valid records
+// faster than its rate allows is penalised, then cut off.
+func TestFloodingReporterIsCutOff(t *testing.T) {
+	b := startNode(t, "", func(c *Config) { c.Rate, c.Burst = 0.001, 5 })
+	h := startHostile(t)
+	if err := h.dial(info(b.Node)); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 5*time.Second, "the flooder joins B's topic", func() bool {
+		return slices.Contains(h.topic.ListPeers(), b.ID())
+	})
+	for i := range 10 {
+		if err := h.topic.Publish(t.Context(), mustMarshal(t, newRecord(h.sk, i, time.Now()))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	eventually(t, 5*time.Second, "B cuts the flooder off", func() bool {
+		return b.blocks.blocked(h.id) && b.host.Network().Connectedness(h.id) != network.Connected
+	})
+	if n := b.recv.count(); n != 5 {
+		t.Errorf("B stored %d of the flooder's records, want its burst of 5", n)
+	}
+	if r := b.Stats().Rejected[ReasonRate]; r < 3 {
+		t.Errorf("Rejected[rate] = %d, want 3 at least (the graylist)", r)
+	}
+}
