@@ -3,6 +3,7 @@ package p2p
 import (
 	"context"
 	"crypto/ed25519"
+	"errors"
 	"io"
 	"log/slog"
 	"net/netip"
@@ -50,6 +51,7 @@ func (f *fakeReceived) all() []*record.Record {
 // i+1. Safe for concurrent use.
 type fakeHistory struct {
 	mu          sync.Mutex
+	fail        int // Since fails this many times first
 	recs        []*record.Record
 	contributed map[string]bool
 }
@@ -72,6 +74,10 @@ func (f *fakeHistory) contribute(k ed25519.PublicKey) {
 func (f *fakeHistory) Since(_ context.Context, after uint64, limit int) ([]*record.Record, uint64, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if f.fail > 0 {
+		f.fail--
+		return nil, after, errors.New("history unavailable")
+	}
 	if after >= uint64(len(f.recs)) {
 		return nil, after, nil
 	}

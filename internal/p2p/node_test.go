@@ -482,3 +482,26 @@ func TestFloodingReporterIsCutOff(t *testing.T) {
 		t.Errorf("Rejected[rate] = %d, want 3 at least (the graylist)", r)
 	}
 }
+
+// TestJoinSyncRetried: a catch-up sync that fails is tried again within
+// seconds, not at the next periodic sync.
+func TestJoinSyncRetried(t *testing.T) {
+	a := startNode(t, "", nil)
+	a.hist.add(newRecord(a.sk, 1, time.Now()))
+	a.hist.mu.Lock()
+	a.hist.fail = 1
+	a.hist.mu.Unlock()
+	dir := t.TempDir()
+	key, err := LoadOrCreateKey(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	jsk, _ := SigningKey(key)
+	a.hist.contribute(jsk.Public().(ed25519.PublicKey))
+
+	d := startNode(t, dir, func(c *Config) { c.Bootstrap = []peer.AddrInfo{info(a.Node)} })
+	eventually(t, 3*joinRetryWait, "the joiner gets A's record after a failed first try", func() bool { return d.recv.count() == 1 })
+	if s := d.Stats(); s.SyncFailed == 0 {
+		t.Errorf("SyncFailed = 0: the first try did not fail, so nothing was retried")
+	}
+}

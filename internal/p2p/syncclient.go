@@ -24,6 +24,10 @@ const (
 	syncLimit = 2000
 	// maxRounds bounds one sync session with a peer (20 million records).
 	maxRounds = 10000
+	// joinRetries and joinRetryWait: a catch-up sync that failed is tried
+	// again after 2 s, 4 s, 6 s.
+	joinRetries   = 3
+	joinRetryWait = 2 * time.Second
 )
 
 // syncLoop makes sync requests: it catches up from peers as they connect,
@@ -53,9 +57,20 @@ func (n *Node) syncLoop(ctx context.Context) {
 			}
 		})
 	}
+	// Peers identified before the subscription (bootstrap dials start
+	// first) would otherwise wait a whole SyncInterval.
+	for _, p := range n.host.Network().Peers() {
+		if ok, _ := n.host.Peerstore().SupportsProtocols(p, SyncProtocol); len(ok) > 0 {
+			select {
+			case joined <- p:
+			default:
+			}
+		}
+	}
 	tick := time.NewTicker(n.cfg.SyncInterval)
 	defer tick.Stop()
 	var lastOK time.Time
+	retries := map[peer.ID]int{}
 	for {
 		select {
 		case <-ctx.Done():
@@ -67,10 +82,23 @@ func (n *Node) syncLoop(ctx context.Context) {
 			if !lastOK.IsZero() && n.now().Sub(lastOK) < n.cfg.SyncInterval {
 				continue // caught up already: gossip carries the rest
 			}
-			if n.syncFrom(ctx, p) == nil {
+			switch err := n.syncFrom(ctx, p); {
+			case err == nil:
 				lastOK = n.now()
+				delete(retries, p)
+			case !errors.Is(err, errSyncRefused) && retries[p] < joinRetries && ctx.Err() == nil:
+				// A failed catch-up (a busy peer, a stream reset while the
+				// connection settles) is tried again soon, not at the tick.
+				retries[p]++
+				time.AfterFunc(time.Duration(retries[p])*joinRetryWait, func() {
+					select {
+					case joined <- p:
+					default:
+					}
+				})
 			}
 		case <-tick.C:
+			clear(retries)
 			peers := n.host.Network().Peers()
 			rand.Shuffle(len(peers), func(i, j int) { peers[i], peers[j] = peers[j], peers[i] })
 			for _, p := range peers {
