@@ -140,7 +140,11 @@ const (
 	pageSize = 16384
 	// writerCacheKiB keeps the hot index pages of the writer in memory: with
 	// many sources, each batch touches one index leaf per source and number.
-	writerCacheKiB = 32 << 10
+	// 16 MiB (not 32) measured as fast with 20,000 sources and 50,000
+	// numbers, in full batches (bench/fill, 10^6 events: ~100k events/s
+	// both) and in live ones (10^5 events: 1,147 against 1,129 events/s),
+	// and keeps 13 MB of resident memory off a flood's peak.
+	writerCacheKiB = 16 << 10
 	// walCheckpointPages lets the WAL grow to 64 MiB before the writer copies
 	// it back, so hot pages are checkpointed once for several commits.
 	walCheckpointPages = 4000
