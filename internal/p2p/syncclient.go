@@ -24,9 +24,8 @@ const (
 	syncLimit = 2000
 	// maxRounds bounds one sync session with a peer (20 million records).
 	maxRounds = 10000
-	// joinRetries and joinRetryWait: a catch-up sync that failed is tried
-	// again after 2 s, 4 s, 6 s.
-	joinRetries   = 3
+	// joinRetryWait is the first wait before a failed catch-up sync is
+	// tried again; it doubles up to SyncInterval.
 	joinRetryWait = 2 * time.Second
 )
 
@@ -69,8 +68,27 @@ func (n *Node) syncLoop(ctx context.Context) {
 	}
 	tick := time.NewTicker(n.cfg.SyncInterval)
 	defer tick.Stop()
+	// retry brings a catch-up that failed (a busy peer, a stream reset
+	// while the connection settles) forward from the tick: after 2 s, then
+	// doubling up to SyncInterval, until one succeeds.
+	retry := time.NewTimer(time.Hour)
+	retry.Stop()
+	defer retry.Stop()
+	wait := joinRetryWait
 	var lastOK time.Time
-	retries := map[peer.ID]int{}
+	caughtUp := func() bool { return !lastOK.IsZero() && n.now().Sub(lastOK) < n.cfg.SyncInterval }
+	done := func(err error) {
+		switch {
+		case err == nil:
+			lastOK, wait = n.now(), joinRetryWait
+			retry.Stop()
+		case errors.Is(err, errSyncRefused):
+			// Refused until we contribute: the tick asks again.
+		case ctx.Err() == nil && !caughtUp():
+			retry.Reset(wait)
+			wait = min(2*wait, n.cfg.SyncInterval)
+		}
+	}
 	for {
 		select {
 		case <-ctx.Done():
@@ -79,40 +97,39 @@ func (n *Node) syncLoop(ctx context.Context) {
 			if n.blocks.blocked(p) || n.host.Network().Connectedness(p) != network.Connected {
 				continue
 			}
-			if !lastOK.IsZero() && n.now().Sub(lastOK) < n.cfg.SyncInterval {
-				continue // caught up already: gossip carries the rest
+			if caughtUp() {
+				continue // gossip carries the rest
 			}
-			switch err := n.syncFrom(ctx, p); {
-			case err == nil:
-				lastOK = n.now()
-				delete(retries, p)
-			case !errors.Is(err, errSyncRefused) && retries[p] < joinRetries && ctx.Err() == nil:
-				// A failed catch-up (a busy peer, a stream reset while the
-				// connection settles) is tried again soon, not at the tick.
-				retries[p]++
-				time.AfterFunc(time.Duration(retries[p])*joinRetryWait, func() {
-					select {
-					case joined <- p:
-					default:
-					}
-				})
+			done(n.syncFrom(ctx, p))
+		case <-retry.C:
+			if !caughtUp() {
+				done(n.syncAny(ctx))
 			}
 		case <-tick.C:
-			clear(retries)
-			peers := n.host.Network().Peers()
-			rand.Shuffle(len(peers), func(i, j int) { peers[i], peers[j] = peers[j], peers[i] })
-			for _, p := range peers {
-				if ok, _ := n.host.Peerstore().SupportsProtocols(p, SyncProtocol); len(ok) == 0 || n.blocks.blocked(p) {
-					continue
-				}
-				if n.syncFrom(ctx, p) == nil {
-					lastOK = n.now()
-					break
-				}
-			}
+			done(n.syncAny(ctx))
 		}
 	}
 }
+
+// syncAny syncs from one connected peer that serves history, trying them
+// in random order until one succeeds; it returns the last error.
+func (n *Node) syncAny(ctx context.Context) error {
+	peers := n.host.Network().Peers()
+	rand.Shuffle(len(peers), func(i, j int) { peers[i], peers[j] = peers[j], peers[i] })
+	err := errNoSyncPeer
+	for _, p := range peers {
+		if ok, _ := n.host.Peerstore().SupportsProtocols(p, SyncProtocol); len(ok) == 0 || n.blocks.blocked(p) {
+			continue
+		}
+		if err = n.syncFrom(ctx, p); err == nil {
+			return nil
+		}
+	}
+	return err
+}
+
+// errNoSyncPeer: no connected peer serves history.
+var errNoSyncPeer = errors.New("p2p: no connected peer serves history")
 
 // syncFrom asks p for the records after our cursor for it, round after
 // round until p has no more, moving the cursor after each complete round.
