@@ -115,6 +115,25 @@ func (f *fakeAPI) handler() http.Handler {
 		}
 		writeJSON(w, 200, map[string]any{"ip": a.String(), "bad": false})
 	})
+	mux.HandleFunc("GET /api/v1/reports/ip/{ip}", func(w http.ResponseWriter, r *http.Request) {
+		a, err := netip.ParseAddr(r.PathValue("ip"))
+		if err != nil {
+			writeJSON(w, 400, map[string]string{"error": "ip: not an IP address", "parameter": "ip"})
+			return
+		}
+		reports := []map[string]any{}
+		if a.String() == "203.0.113.7" {
+			reports = append(reports,
+				map[string]any{"reporter": "12D3KooWreporter", "via": "12D3KooWvia", "received": "2026-11-27T00:12:04Z",
+					"first_seen": "2026-11-27T00:12:03Z", "last_seen": "2026-11-27T00:12:03Z", "count": 1, "called_number": "100",
+					"method": "INVITE", "user_agent": evilUA, "transport": "UDP", "destination": "192.0.2.10:5060",
+					"raw": "INVITE sip:100@192.0.2.10 SIP/2.0\r\nUser-Agent: " + evilUA + "\r\n\r\n"},
+				map[string]any{"reporter": "12D3KooWother", "via": "12D3KooWvia", "received": "2026-11-26T00:00:01Z",
+					"first_seen": "2026-11-25T00:00:00Z", "last_seen": "2026-11-26T00:00:00Z", "count": 40, "called_number": "",
+					"method": "OPTIONS", "user_agent": "sipvicious", "transport": "UDP"})
+		}
+		writeJSON(w, 200, map[string]any{"ip_address": a.String(), "reports": reports})
+	})
 	mux.HandleFunc("GET /api/v1/check/number/{number}", func(w http.ResponseWriter, r *http.Request) {
 		n := r.PathValue("number")
 		switch n {

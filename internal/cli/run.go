@@ -42,6 +42,7 @@ func commands() map[string]command {
 		"export":  {summary: "write a block list (txt, csv, json, nft, ipset)", usage: exportUsage, run: (*runner).export},
 		"events":  {summary: "list recent probes; --follow to watch new ones", usage: eventsUsage, run: (*runner).events},
 		"peers":   {summary: "show this node's peer ID and addresses, and its peers", usage: peersUsage, run: (*runner).peers},
+		"reports": {summary: "list what peers reported about an IP address", usage: reportsUsage, run: (*runner).reports},
 	}
 }
 

@@ -136,6 +136,10 @@ func TestP2PNetwork(t *testing.T) {
 		t.Errorf("B's reports about 127.0.0.1: %d from A (%d with its address and INVITE), %d from C; want 20, 20, 1 at least",
 			fromA, withRaw, fromC)
 	}
+	out, err = l.cmd(1, binary, "reports", "--raw", "--limit", "100", "127.0.0.1").CombinedOutput()
+	if err != nil || !strings.Contains(string(out), idA) || !strings.Contains(string(out), "    | INVITE sip:") {
+		t.Errorf("sentrypeer reports --raw in node 1: %v\n%s", err, out)
+	}
 
 	// C stops; 1,000 numbers are shared meanwhile; C comes back.
 	c.stop()
