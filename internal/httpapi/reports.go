@@ -6,10 +6,8 @@ import (
 	"net/netip"
 	"time"
 
-	"github.com/libp2p/go-libp2p/core/crypto"
-	"github.com/libp2p/go-libp2p/core/peer"
-
 	"github.com/sentrypeer/sentrypeer/internal/history"
+	"github.com/sentrypeer/sentrypeer/internal/p2p"
 )
 
 // Reports reads what peers reported; *history.History is one.
@@ -62,7 +60,7 @@ func (a *api) reports(w http.ResponseWriter, r *http.Request) {
 	for _, rep := range reps {
 		rec := rep.Record
 		j := reportJSON{
-			Reporter: reporterID(rec.Reporter), Via: rep.Via, Received: rep.Received.UTC(),
+			Reporter: peerIDString(rec.Reporter), Via: rep.Via, Received: rep.Received.UTC(),
 			FirstSeen: rec.FirstSeen, LastSeen: rec.LastSeen, Count: rec.Count,
 			CalledNumber: rec.CalledNumber, Method: rec.Method, UserAgent: rec.UserAgent,
 			Transport: rec.Transport.String(), Raw: rec.Raw,
@@ -75,14 +73,10 @@ func (a *api) reports(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, body)
 }
 
-// reporterID is the peer ID of a reporter's key; records are validated
-// before they are stored, so the key is always a valid Ed25519 key.
-func reporterID(key []byte) string {
-	pk, err := crypto.UnmarshalEd25519PublicKey(key)
-	if err != nil {
-		return ""
-	}
-	id, err := peer.IDFromPublicKey(pk)
+// peerIDString is the peer ID of a reporter's key; records are validated
+// before they are stored, so it does not fail on a stored one.
+func peerIDString(key []byte) string {
+	id, err := p2p.ReporterID(key)
 	if err != nil {
 		return ""
 	}

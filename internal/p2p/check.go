@@ -15,8 +15,9 @@ import (
 
 func reasonOf(err error) string { return record.Reason(err) }
 
-// reporterID is the peer ID of the node whose key signed a record.
-func reporterID(key []byte) (peer.ID, error) {
+// ReporterID is the peer ID of the node whose key signed a record
+// (record.Record.Reporter).
+func ReporterID(key []byte) (peer.ID, error) {
 	pk, err := crypto.UnmarshalEd25519PublicKey(key)
 	if err != nil {
 		return "", err
@@ -47,7 +48,7 @@ func (n *Node) validateGossip(_ context.Context, from peer.ID, msg *pubsub.Messa
 	}
 	// The rate is the reporter's, whoever relays its records: only the
 	// reporter can sign new ones, and copies already seen never get here.
-	reporter, err := reporterID(rec.Reporter)
+	reporter, err := ReporterID(rec.Reporter)
 	if err != nil {
 		n.stats.reject(reasonOf(record.ErrSignature))
 		return pubsub.ValidationReject

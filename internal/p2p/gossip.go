@@ -86,10 +86,11 @@ func (n *Node) scoreParams() *pubsub.PeerScoreParams {
 	}
 }
 
-// messageID names a message by its content. Messages carry no origin
+// MessageID names a gossip message by its content, as every node must
+// (pubsub.WithMessageIdFn). Messages carry no origin
 // (pubsub.StrictNoSign): the record inside names and is signed by its
 // reporter, so the same record reaching a node by any path is one message.
-func messageID(m *pb.Message) string {
+func MessageID(m *pb.Message) string {
 	h := sha256.Sum256(m.Data)
 	return string(h[:20])
 }
@@ -116,7 +117,7 @@ func (n *Node) startGossip(ctx context.Context) (*gossip, error) {
 		// every copy in flight was checked: 16 % of a node's CPU in
 		// bench/p2p. Signed messages are refused and penalised.
 		pubsub.WithMessageSignaturePolicy(pubsub.StrictNoSign),
-		pubsub.WithMessageIdFn(messageID),
+		pubsub.WithMessageIdFn(MessageID),
 		pubsub.WithPeerScore(n.scoreParams(), &thr),
 		pubsub.WithPeerScoreInspect(pubsub.PeerScoreInspectFn(n.stats.setScores), scoreInterval),
 		pubsub.WithBlacklist(n.blocks),

@@ -224,3 +224,20 @@ func topicPeers(n *Node) int {
 	}
 	return 0
 }
+
+// contributorDir returns a data folder whose node a's History counts as a
+// contributor, so that a serves it history.
+func contributorDir(t *testing.T, a *testNode) string {
+	t.Helper()
+	dir := t.TempDir()
+	key, err := LoadOrCreateKey(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sk, err := SigningKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.hist.contribute(sk.Public().(ed25519.PublicKey))
+	return dir
+}

@@ -20,10 +20,9 @@ const (
 	// yieldDial is how long the node with the higher peer ID waits before
 	// dialling a peer just found, so that two nodes that find each other
 	// in one mDNS exchange do not dial at once.
-	yieldDial     = time.Second
-	firstRedial   = time.Second
-	localDials    = 4
-	localMaxSleep = redialEvery
+	yieldDial   = time.Second
+	firstRedial = time.Second
+	localDials  = 4
 )
 
 // localPeer is a peer found on the local network.
@@ -171,7 +170,7 @@ func (l *localPeers) dialled(id peer.ID, err error) {
 // sleep is how long until the next peer is due.
 func (l *localPeers) sleep() time.Duration {
 	now := l.n.now()
-	d := localMaxSleep
+	d := redialEvery
 	l.mu.Lock()
 	for _, p := range l.peers {
 		d = min(d, max(p.next.Sub(now), 10*time.Millisecond))

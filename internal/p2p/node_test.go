@@ -164,14 +164,7 @@ func TestLateJoinerSyncs(t *testing.T) {
 	for i := range first {
 		a.hist.add(newRecord(a.sk, i, now))
 	}
-	dir := t.TempDir()
-	// The joiner's ID must be known to A's History: it has contributed.
-	key, err := LoadOrCreateKey(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	jsk, _ := SigningKey(key)
-	a.hist.contribute(jsk.Public().(ed25519.PublicKey))
+	dir := contributorDir(t, a)
 
 	start := time.Now()
 	d := startNode(t, dir, func(c *Config) { c.Bootstrap = []peer.AddrInfo{info(a.Node)} })
@@ -264,7 +257,7 @@ func startHostile(t *testing.T) *hostile {
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(func() { cancel(); h.Close() })
 	ps, err := pubsub.NewGossipSub(ctx, h, pubsub.WithFloodPublish(true), pubsub.WithLogger(testLogger(t)),
-		pubsub.WithMessageSignaturePolicy(pubsub.StrictNoSign), pubsub.WithMessageIdFn(messageID))
+		pubsub.WithMessageSignaturePolicy(pubsub.StrictNoSign), pubsub.WithMessageIdFn(MessageID))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -493,13 +486,7 @@ func TestJoinSyncRetried(t *testing.T) {
 	a.hist.mu.Lock()
 	a.hist.fail = 1
 	a.hist.mu.Unlock()
-	dir := t.TempDir()
-	key, err := LoadOrCreateKey(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	jsk, _ := SigningKey(key)
-	a.hist.contribute(jsk.Public().(ed25519.PublicKey))
+	dir := contributorDir(t, a)
 
 	start := time.Now()
 	d := startNode(t, dir, func(c *Config) { c.Bootstrap = []peer.AddrInfo{info(a.Node)} })

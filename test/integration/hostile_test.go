@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
-	"crypto/sha256"
 	"fmt"
 	"net/netip"
 	"regexp"
@@ -15,7 +14,6 @@ import (
 
 	"github.com/libp2p/go-libp2p"
 	pubsub "github.com/libp2p/go-libp2p-pubsub"
-	pb "github.com/libp2p/go-libp2p-pubsub/pb"
 	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/multiformats/go-multiaddr"
@@ -56,7 +54,7 @@ func TestHostilePeerCutOff(t *testing.T) {
 	// is what is signed), so that the node's own validation is what
 	// refuses them.
 	ps, err := pubsub.NewGossipSub(ctx, h, pubsub.WithFloodPublish(true),
-		pubsub.WithMessageSignaturePolicy(pubsub.StrictNoSign), pubsub.WithMessageIdFn(contentID))
+		pubsub.WithMessageSignaturePolicy(pubsub.StrictNoSign), pubsub.WithMessageIdFn(p2p.MessageID))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,10 +134,4 @@ func TestHostilePeerCutOff(t *testing.T) {
 		}
 	}
 	d.stop()
-}
-
-// contentID names a gossip message by its data, as SentryPeer nodes do.
-func contentID(m *pb.Message) string {
-	h := sha256.Sum256(m.Data)
-	return string(h[:20])
 }
