@@ -229,15 +229,7 @@ func topicPeers(n *Node) int {
 // contributor, so that a serves it history.
 func contributorDir(t *testing.T, a *testNode) string {
 	t.Helper()
-	dir := t.TempDir()
-	key, err := LoadOrCreateKey(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sk, err := SigningKey(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a.hist.contribute(sk.Public().(ed25519.PublicKey))
+	dir, _, pub := keyedDir(t)
+	a.hist.contribute(pub)
 	return dir
 }

@@ -33,15 +33,7 @@ func TestLocalPeerRetried(t *testing.T) {
 	go func() { lan.run(ctx); close(done) }()
 	t.Cleanup(func() { cancel(); <-done })
 
-	dirB := t.TempDir()
-	keyB, err := LoadOrCreateKey(dirB)
-	if err != nil {
-		t.Fatal(err)
-	}
-	idB, err := peer.IDFromPrivateKey(keyB)
-	if err != nil {
-		t.Fatal(err)
-	}
+	dirB, idB, _ := keyedDir(t)
 	addrB := multiaddr.StringCast(fmt.Sprintf("/ip4/127.0.0.1/tcp/%d", freeTCPPort(t)))
 	lan.HandlePeerFound(peer.AddrInfo{ID: idB, Addrs: []multiaddr.Multiaddr{addrB}})
 	eventually(t, 5*time.Second, "a failed first dial", func() bool {
@@ -69,7 +61,7 @@ func TestLocalPeerBookkeeping(t *testing.T) {
 	addr := multiaddr.StringCast("/ip4/127.0.0.1/tcp/9")
 	var lower, higher []peer.ID
 	for len(lower) < maxLocalPeers/2 || len(higher) < maxLocalPeers/2+1 {
-		id := newIdleNodeID(t)
+		id, _ := newIdentity(t)
 		if id < a.ID() && len(lower) < maxLocalPeers/2 {
 			lower = append(lower, id)
 		} else if id > a.ID() && len(higher) < maxLocalPeers/2+1 {
@@ -121,17 +113,4 @@ func TestLocalPeerBookkeeping(t *testing.T) {
 	if got := len(lan.peers); got != 0 {
 		t.Errorf("%d peers remembered after %v unannounced, want 0", got, localForget)
 	}
-}
-
-func newIdleNodeID(t *testing.T) peer.ID {
-	t.Helper()
-	k, err := LoadOrCreateKey(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	id, err := peer.IDFromPrivateKey(k)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return id
 }

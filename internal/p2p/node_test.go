@@ -422,12 +422,7 @@ func TestTakersGetNothing(t *testing.T) {
 // periodic sync, while both stay connected.
 func TestPeriodicSyncFillsGossipGaps(t *testing.T) {
 	const every = 300 * time.Millisecond
-	dirB := t.TempDir()
-	keyB, err := LoadOrCreateKey(dirB)
-	if err != nil {
-		t.Fatal(err)
-	}
-	idB, _ := peer.IDFromPrivateKey(keyB)
+	dirB, idB, _ := keyedDir(t)
 	a := startNode(t, "", func(c *Config) { c.SyncInterval, c.Trust = every, []peer.ID{idB} })
 	b := startNode(t, dirB, func(c *Config) {
 		c.SyncInterval, c.Bootstrap = every, []peer.AddrInfo{info(a.Node)}
