@@ -24,10 +24,7 @@ func (x *Index) Add(events ...*event.Event) {
 		}
 		x.add(e, t)
 	}
-	for x.ring.len() > x.cfg.MaxEvents {
-		x.dropOldest()
-		x.evicted.Add(1)
-	}
+	x.shed()
 }
 
 func (x *Index) add(e *event.Event, t int64) {
@@ -63,26 +60,40 @@ func (x *Index) AddReports(reports ...Report) {
 		x.insert(record{t: last, method: methodIndex(r.Method), ua: x.uas.add(r.UserAgent, int64(r.Count)), count: r.Count, reporter: id},
 			r.SourceIP, r.Number, min(first, last), last)
 	}
-	for x.ring.len() > x.cfg.MaxEvents {
-		x.dropOldest()
-		x.evicted.Add(1)
+	x.shed()
+}
+
+// ipKey writes ip's key into buf: its 4 or 16 bytes, without a zone (a
+// probe's zone says nothing about who sent it), IPv4-mapped addresses as
+// IPv4.
+func ipKey(buf *[16]byte, ip netip.Addr) []byte {
+	ip = ip.Unmap()
+	switch {
+	case ip.Is4():
+		a := ip.As4()
+		return buf[:copy(buf[:], a[:])]
+	case ip.Is6():
+		*buf = ip.As16()
+		return buf[:]
 	}
+	return buf[:0]
+}
+
+func ipOfKey(k []byte) netip.Addr {
+	ip, _ := netip.AddrFromSlice(k)
+	return ip
 }
 
 // insert links rec, standing for sightings from first to last, to its IP
 // and number, and counts it.
 func (x *Index) insert(rec record, ip netip.Addr, number string, first, last int64) {
 	seq := x.ring.next()
-	rec.ip = x.ips.add(ip.Unmap().WithZone(""))
-	x.link(&x.ips.entries[rec.ip], &rec, seq, first, last, true)
+	var kb [16]byte
+	rec.ip = x.ips.add(ipKey(&kb, ip))
+	x.link(&x.ips, rec.ip, &rec, seq, first, last, true)
 	if number != "" {
-		rec.number = x.numbers.add(number)
-		if x.numbers.entries[rec.number].records == 0 {
-			// The key was just made from the caller's string, which may
-			// share memory with the rest of an event.
-			x.numbers.rekey(rec.number)
-		}
-		x.link(&x.numbers.entries[rec.number], &rec, seq, first, last, false)
+		rec.number = x.numbers.add(bytesOf(number))
+		x.link(&x.numbers, rec.number, &rec, seq, first, last, false)
 	}
 	x.ring.push(rec)
 	x.methods[rec.method] += int64(rec.count)
@@ -91,25 +102,27 @@ func (x *Index) insert(rec record, ip netip.Addr, number string, first, last int
 	x.last = max(x.last, last)
 }
 
-// link makes rec, at seq, the newest record of en.
-func (x *Index) link(en *entry, rec *record, seq uint64, first, last int64, ip bool) {
+// link makes rec, at seq, the newest record of t's entry id.
+func (x *Index) link(t *table, id uint32, rec *record, seq uint64, first, last int64, ip bool) {
+	en := t.entries.at(id)
 	if en.records == 0 {
-		en.head, en.first, en.last = seq, first, last
+		en.head, en.tailGap, en.first, en.last = seq, 0, first, last
 	} else {
-		prev := x.ring.at(en.tail)
+		tail := en.head + uint64(en.tailGap)
+		prev := x.ring.at(tail)
 		if ip {
-			prev.nextIP = uint32(seq - en.tail)
+			prev.nextIP = uint32(seq - tail)
 		} else {
-			prev.nextNum = uint32(seq - en.tail)
+			prev.nextNum = uint32(seq - tail)
 		}
 		en.first, en.last = min(en.first, first), max(en.last, last)
+		en.tailGap = uint32(seq - en.head)
 	}
-	en.tail = seq
 	en.records++
 	en.count += uint64(rec.count)
 	en.methods |= 1 << rec.method
 	en.addUA(rec.ua)
-	en.addReporter(rec.reporter)
+	t.addReporter(en, rec.reporter)
 }
 
 // Expire drops the events that have aged out of the window.
@@ -119,6 +132,7 @@ func (x *Index) Expire() {
 	defer x.mu.Unlock()
 	for x.ring.len() > 0 && x.ring.oldest().t < cutoff {
 		x.dropOldest()
+		x.compact()
 	}
 }
 
@@ -127,9 +141,9 @@ func (x *Index) Expire() {
 // arrival order.
 func (x *Index) dropOldest() {
 	rec := *x.ring.oldest()
-	unlink(&x.ips, rec.ip, &rec, rec.nextIP, &x.ring)
+	x.unlink(&x.ips, rec.ip, &rec, rec.nextIP)
 	if rec.number != 0 {
-		unlink(&x.numbers, rec.number, &rec, rec.nextNum, &x.ring)
+		x.unlink(&x.numbers, rec.number, &rec, rec.nextNum)
 	}
 	n := int64(rec.count)
 	x.methods[rec.method] -= n
@@ -142,18 +156,19 @@ func (x *Index) dropOldest() {
 	x.ring.pop()
 }
 
-func unlink[K comparable](t *table[K], id uint32, rec *record, next uint32, r *ring) {
-	en := &t.entries[id]
+func (x *Index) unlink(t *table, id uint32, rec *record, next uint32) {
+	en := t.entries.at(id)
 	if en.records--; en.records == 0 {
 		t.remove(id)
 		return
 	}
 	en.count -= uint64(rec.count)
-	en.removeReporter(rec.reporter)
+	t.removeReporter(en, rec.reporter)
 	en.head += uint64(next)
+	en.tailGap -= next
 	// A report's first sighting is before its time; the next record's time
 	// is the best bound left.
-	en.first = r.at(en.head).t
+	en.first = x.ring.at(en.head).t
 }
 
 // Run indexes the events of ch until ch is closed or ctx is done, and

@@ -10,6 +10,14 @@
 // exactly as the store's would. Each IP and number knows which peers
 // reported it, to tell when a quorum agrees ([Entry].Enforce).
 //
+// Everything is held in large pointer-free slabs addressed by integer ids
+// (records, entries, key bytes, hash slots), so the garbage collector has
+// nothing to scan however many keys attackers make, and the index knows
+// its memory to the chunk ([Index.Bytes]). A distinct IP or number costs a
+// 64-byte entry, its key's bytes and about 16 bytes of hash slots. Full,
+// by event count (MaxEvents) or by memory (MaxBytes), it drops its oldest
+// events and gives back the slabs they leave empty.
+//
 // An Index is safe for concurrent use: one goroutine feeds it ([Index.Run]
 // or [Index.Add]), any number query it.
 package index
@@ -31,9 +39,12 @@ type Config struct {
 	// MaxAge is the window: older events are dropped. 0 means
 	// [DefaultMaxAge].
 	MaxAge time.Duration
-	// MaxEvents bounds memory: past it, the oldest events are dropped
+	// MaxEvents bounds the events held: past it, the oldest are dropped
 	// early (and counted in [Stats].Evicted). 0 means [DefaultMaxEvents].
 	MaxEvents int
+	// MaxBytes bounds the memory the index holds in the same way; 0 means
+	// no bound but MaxEvents. [Index.SetMaxBytes] changes it later.
+	MaxBytes int64
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// Quorum is how many distinct peers must report an IP or number for
@@ -70,8 +81,8 @@ type Index struct {
 	cfg Config
 
 	mu        sync.RWMutex
-	ips       table[ipKey]
-	numbers   table[string]
+	ips       table // keys: 4 or 16 address bytes
+	numbers   table // keys: normalised numbers
 	uas       uaTable
 	reporters reporterTable
 	ring      ring
@@ -80,9 +91,10 @@ type Index struct {
 	hours     map[int64]int64 // unix hour -> events
 	last      int64           // newest event time seen
 
-	loaded  atomic.Bool
-	stale   atomic.Uint64
-	evicted atomic.Uint64
+	maxBytes atomic.Int64
+	loaded   atomic.Bool
+	stale    atomic.Uint64
+	evicted  atomic.Uint64
 }
 
 // New returns an empty index.
@@ -99,14 +111,16 @@ func New(cfg Config) *Index {
 	if cfg.Quorum <= 0 {
 		cfg.Quorum = 2
 	}
-	return &Index{
+	x := &Index{
 		cfg:       cfg,
-		ips:       newTable[ipKey](),
-		numbers:   newTable[string](),
+		ips:       newTable(),
+		numbers:   newTable(),
 		uas:       newUATable(),
 		reporters: newReporterTable(cfg.Trusted),
 		hours:     make(map[int64]int64),
 	}
+	x.maxBytes.Store(max(cfg.MaxBytes, 0))
+	return x
 }
 
 // Ready reports whether [Index.Load] has finished: until then, answers

@@ -22,7 +22,7 @@ func methodIndex(m string) uint8 {
 	return 1
 }
 
-func methodList(bits uint32) []string {
+func methodList(bits uint16) []string {
 	out := []string{}
 	for i := range nMethods {
 		if bits&(1<<i) != 0 {

@@ -1,11 +1,11 @@
 package index
 
 import (
+	"bytes"
 	"cmp"
 	"container/heap"
 	"net/netip"
 	"slices"
-	"strings"
 	"time"
 )
 
@@ -29,7 +29,8 @@ type Entry struct {
 	Enforce bool
 }
 
-func (x *Index) entry(key string, en *entry) Entry {
+func (x *Index) entry(t *table, id uint32, key string) Entry {
+	en := t.entries.at(id)
 	e := Entry{
 		Key:        key,
 		First:      time.Unix(0, en.first).UTC(),
@@ -37,9 +38,9 @@ func (x *Index) entry(key string, en *entry) Entry {
 		Count:      int64(en.count),
 		Methods:    methodList(en.methods),
 		UserAgents: make([]string, 0, en.nUAs),
-		Sources:    en.sources(),
-		Reporters:  en.reporters(),
-		Enforce:    x.enforce(en),
+		Sources:    t.sources(en),
+		Reporters:  t.reporters(en),
+		Enforce:    x.enforce(t, en),
 	}
 	for _, id := range en.uas[:en.nUAs] {
 		e.UserAgents = append(e.UserAgents, x.uas.names[id])
@@ -47,15 +48,28 @@ func (x *Index) entry(key string, en *entry) Entry {
 	return e
 }
 
+func (x *Index) ipEntry(id uint32) Entry {
+	return x.entry(&x.ips, id, ipOfKey(x.ips.key(id)).String())
+}
+
+func (x *Index) numberEntry(id uint32) Entry {
+	return x.entry(&x.numbers, id, string(x.numbers.key(id)))
+}
+
+func (x *Index) lookupIP(ip netip.Addr) uint32 {
+	var kb [16]byte
+	return x.ips.lookup(ipKey(&kb, ip))
+}
+
 // CheckIP returns what the index knows of ip, and whether it was seen.
 func (x *Index) CheckIP(ip netip.Addr) (Entry, bool) {
 	x.mu.RLock()
 	defer x.mu.RUnlock()
-	id, ok := x.ips.ids[ip.WithZone("")]
-	if !ok {
+	id := x.lookupIP(ip)
+	if id == 0 {
 		return Entry{}, false
 	}
-	return x.entry(ip.WithZone("").String(), &x.ips.entries[id]), true
+	return x.ipEntry(id), true
 }
 
 // CheckNumber returns what the index knows of the normalised number, and
@@ -63,11 +77,11 @@ func (x *Index) CheckIP(ip netip.Addr) (Entry, bool) {
 func (x *Index) CheckNumber(number string) (Entry, bool) {
 	x.mu.RLock()
 	defer x.mu.RUnlock()
-	id, ok := x.numbers.ids[number]
-	if !ok {
+	id := x.numbers.lookup(bytesOf(number))
+	if id == 0 {
 		return Entry{}, false
 	}
-	return x.entry(number, &x.numbers.entries[id]), true
+	return x.numberEntry(id), true
 }
 
 // Sort names the order of a list.
@@ -92,11 +106,10 @@ type List struct {
 func (x *Index) IPs(l List) (int, []Entry) {
 	x.mu.RLock()
 	defer x.mu.RUnlock()
-	keyCmp := func(a, b uint32) int { return x.ips.keys[a].Compare(x.ips.keys[b]) }
-	ids := page(&x.ips, l, keyCmp)
+	ids := page(&x.ips, l, x.ips.ipKeyCmp)
 	out := make([]Entry, len(ids))
 	for i, id := range ids {
-		out[i] = x.entry(x.ips.keys[id].String(), &x.ips.entries[id])
+		out[i] = x.ipEntry(id)
 	}
 	return x.ips.len(), out
 }
@@ -105,21 +118,29 @@ func (x *Index) IPs(l List) (int, []Entry) {
 func (x *Index) Numbers(l List) (int, []Entry) {
 	x.mu.RLock()
 	defer x.mu.RUnlock()
-	keyCmp := func(a, b uint32) int { return strings.Compare(x.numbers.keys[a], x.numbers.keys[b]) }
-	ids := page(&x.numbers, l, keyCmp)
+	ids := page(&x.numbers, l, x.numbers.keyCmp)
 	out := make([]Entry, len(ids))
 	for i, id := range ids {
-		out[i] = x.entry(x.numbers.keys[id], &x.numbers.entries[id])
+		out[i] = x.numberEntry(id)
 	}
 	return x.numbers.len(), out
+}
+
+// keyCmp orders ids by their keys' bytes.
+func (t *table) keyCmp(a, b uint32) int { return bytes.Compare(t.key(a), t.key(b)) }
+
+// ipKeyCmp orders ids in address order: IPv4 first, then by bytes.
+func (t *table) ipKeyCmp(a, b uint32) int {
+	ka, kb := t.key(a), t.key(b)
+	return cmp.Or(cmp.Compare(len(ka), len(kb)), bytes.Compare(ka, kb))
 }
 
 // page returns the ids of the entries l selects, in order. It keeps only
 // the best Offset+Limit in a heap, so a first page costs one pass over the
 // table, not a sort of it.
-func page[K comparable](t *table[K], l List, keyCmp func(a, b uint32) int) []uint32 {
+func page(t *table, l List, keyCmp func(a, b uint32) int) []uint32 {
 	by := func(a, b uint32) int {
-		ea, eb := &t.entries[a], &t.entries[b]
+		ea, eb := t.entries.at(a), t.entries.at(b)
 		var c int
 		switch l.Sort {
 		case ByFirstSeen:
@@ -143,21 +164,21 @@ func page[K comparable](t *table[K], l List, keyCmp func(a, b uint32) int) []uin
 		return nil
 	}
 	want := l.Offset + min(l.Limit, t.len())
-	return topIDs(t.ids, want, by)[l.Offset:]
+	return topIDs(t, want, by)[l.Offset:]
 }
 
-// topIDs returns the k ids of m that come first in the order of by, in
+// topIDs returns the k ids of t that come first in the order of by, in
 // that order.
-func topIDs[K comparable](m map[K]uint32, k int, by func(a, b uint32) int) []uint32 {
+func topIDs(t *table, k int, by func(a, b uint32) int) []uint32 {
 	h := &idHeap{by: by}
-	for _, id := range m {
+	t.each(func(id uint32, _ *entry) {
 		if len(h.ids) < k {
 			heap.Push(h, id)
 		} else if by(id, h.ids[0]) < 0 {
 			h.ids[0] = id
 			heap.Fix(h, 0)
 		}
-	}
+	})
 	slices.SortFunc(h.ids, by)
 	return h.ids
 }
@@ -199,13 +220,16 @@ type Counts struct {
 	// than the window; Evicted, events dropped early to stay in MaxEvents.
 	Stale, Evicted uint64
 	Ready          bool
+	// Bytes is the memory the index holds, MaxBytes its budget (0: none).
+	Bytes, MaxBytes int64
 }
 
 // Counts returns the current sizes and counters.
 func (x *Index) Counts() Counts {
 	x.mu.RLock()
 	defer x.mu.RUnlock()
-	return Counts{Events: int(x.total), IPs: x.ips.len(), Numbers: x.numbers.len(), Stale: x.stale.Load(), Evicted: x.evicted.Load(), Ready: x.Ready()}
+	return Counts{Events: int(x.total), IPs: x.ips.len(), Numbers: x.numbers.len(), Stale: x.stale.Load(), Evicted: x.evicted.Load(), Ready: x.Ready(),
+		Bytes: x.bytesLocked(), MaxBytes: x.maxBytes.Load()}
 }
 
 // Summary is the part of an [Entry] a check needs, without the lists that
@@ -223,31 +247,35 @@ type Summary struct {
 func (x *Index) SummaryIP(ip netip.Addr) (Summary, bool) {
 	x.mu.RLock()
 	defer x.mu.RUnlock()
-	id, ok := x.ips.ids[ip.WithZone("")]
-	if !ok {
+	id := x.lookupIP(ip)
+	if id == 0 {
 		return Summary{}, false
 	}
-	return x.summary(&x.ips.entries[id]), true
+	return x.summary(&x.ips, id), true
 }
 
 // SummaryNumber is [Index.CheckNumber] without the lists.
 func (x *Index) SummaryNumber(number string) (Summary, bool) {
 	x.mu.RLock()
 	defer x.mu.RUnlock()
-	id, ok := x.numbers.ids[number]
-	if !ok {
+	id := x.numbers.lookup(bytesOf(number))
+	if id == 0 {
 		return Summary{}, false
 	}
-	return x.summary(&x.numbers.entries[id]), true
+	return x.summary(&x.numbers, id), true
 }
 
-func (x *Index) summary(en *entry) Summary {
+func (x *Index) summary(t *table, id uint32) Summary {
+	en := t.entries.at(id)
 	return Summary{First: time.Unix(0, en.first).UTC(), Last: time.Unix(0, en.last).UTC(), Count: int64(en.count),
-		Sources: en.sources(), Reporters: en.reporters(), Enforce: x.enforce(en)}
+		Sources: t.sources(en), Reporters: t.reporters(en), Enforce: x.enforce(t, en)}
 }
 
-func (e *entry) reporters() int {
-	n := int(e.nPeers)
+func (t *table) reporters(e *entry) int {
+	n := 0
+	if ps := t.peerSet(e, false); ps != nil {
+		n = int(ps.n)
+	}
 	if e.local > 0 {
 		n++
 	}
@@ -255,11 +283,18 @@ func (e *entry) reporters() int {
 }
 
 // enforce: a local sighting, a quorum of peers, or a trusted peer.
-func (x *Index) enforce(en *entry) bool {
-	if en.local > 0 || int(en.nPeers) >= x.cfg.Quorum || (en.morePeers && maxPeersPerKey >= x.cfg.Quorum) {
+func (x *Index) enforce(t *table, en *entry) bool {
+	if en.local > 0 {
 		return true
 	}
-	for _, p := range en.peers[:en.nPeers] {
+	ps := t.peerSet(en, false)
+	if ps == nil {
+		return false
+	}
+	if int(ps.n) >= x.cfg.Quorum || (ps.more && maxPeersPerKey >= x.cfg.Quorum) {
+		return true
+	}
+	for _, p := range ps.peers[:ps.n] {
 		if x.reporters.trusted[p.id] {
 			return true
 		}

@@ -55,26 +55,21 @@ func (x *Index) Stats(top int) Stats {
 		s.First = time.Unix(0, x.ring.oldest().t).UTC()
 		s.Last = time.Unix(0, x.last).UTC()
 	}
-	ipIDs := topIDs(x.ips.ids, top, func(a, b uint32) int {
-		return cmp.Or(cmp.Compare(x.ips.entries[b].count, x.ips.entries[a].count), x.ips.keys[a].Compare(x.ips.keys[b]))
-	})
-	for _, id := range ipIDs {
-		s.TopIPs = append(s.TopIPs, ValueCount{x.ips.keys[id].String(), int64(x.ips.entries[id].count)})
-	}
-	numIDs := topIDs(x.numbers.ids, top, func(a, b uint32) int {
-		return cmp.Or(cmp.Compare(x.numbers.entries[b].count, x.numbers.entries[a].count), cmp.Compare(x.numbers.keys[a], x.numbers.keys[b]))
-	})
-	prefixes := make(map[string]int64)
-	for id, en := range x.numbers.entries {
-		if en.count == 0 {
-			continue
+	byCount := func(t *table, keyCmp func(a, b uint32) int) func(a, b uint32) int {
+		return func(a, b uint32) int {
+			return cmp.Or(cmp.Compare(t.entries.at(b).count, t.entries.at(a).count), keyCmp(a, b))
 		}
-		p := x.numbers.keys[id]
-		p = p[:min(len(p), prefixLen)]
-		prefixes[p] += int64(en.count)
 	}
-	for _, id := range numIDs {
-		s.TopNumbers = append(s.TopNumbers, ValueCount{x.numbers.keys[id], int64(x.numbers.entries[id].count)})
+	for _, id := range topIDs(&x.ips, top, byCount(&x.ips, x.ips.ipKeyCmp)) {
+		s.TopIPs = append(s.TopIPs, ValueCount{ipOfKey(x.ips.key(id)).String(), int64(x.ips.entries.at(id).count)})
+	}
+	prefixes := make(map[string]int64)
+	x.numbers.each(func(id uint32, en *entry) {
+		p := x.numbers.key(id)
+		prefixes[string(p[:min(len(p), prefixLen)])] += int64(en.count)
+	})
+	for _, id := range topIDs(&x.numbers, top, byCount(&x.numbers, x.numbers.keyCmp)) {
+		s.TopNumbers = append(s.TopNumbers, ValueCount{string(x.numbers.key(id)), int64(x.numbers.entries.at(id).count)})
 	}
 	s.TopPrefixes = topCounts(prefixes, top)
 

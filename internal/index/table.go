@@ -1,13 +1,9 @@
 package index
 
 import (
-	"net/netip"
-	"strings"
+	"hash/maphash"
+	"unsafe"
 )
-
-// ipKey is an address without its zone: a probe's zone says nothing about
-// who sent it.
-type ipKey = netip.Addr
 
 // maxUAsPerKey bounds the user agents kept per IP or number; more are
 // noted as such, not kept.
@@ -17,74 +13,37 @@ const maxUAsPerKey = 4
 // to tell a quorum, and to say "more" past it.
 const maxPeersPerKey = 4
 
+// entry is what the index knows of one IP or number: 64 bytes, no
+// pointers. The records behind it are linked through the ring, oldest
+// (head) to newest (head+tailGap). records == 0 marks a free id.
+type entry struct {
+	first, last int64
+	count       uint64 // sightings
+	head        uint64 // ring sequence of its oldest record
+	tailGap     uint32 // sequence of its newest record, less head
+	records     uint32 // ring records
+	local       uint32 // of them, this node's own events
+	peers       uint32 // its peerSet, 0 for none
+	key         uint32 // arena offset of its key
+	uas         [maxUAsPerKey]uint16
+	methods     uint16 // bit m: method m seen
+	keyLen      uint8
+	nUAs        uint8
+}
+
+// peerSet is the peers that reported one key, kept apart from the entry
+// because most keys of a honeypot have none.
+type peerSet struct {
+	peers [maxPeersPerKey]reporterCount
+	n     uint8
+	more  bool // a fifth peer or more reported it
+}
+
 // reporterCount is one peer reporter of a key and how many of its records
 // the index holds for it.
 type reporterCount struct{ id, records uint32 }
 
-// entry is what the index knows of one IP or number. The records behind it
-// are linked through the ring, oldest (head) to newest (tail).
-type entry struct {
-	first, last int64
-	count       uint64 // sightings
-	records     uint32 // ring records
-	local       uint32 // of them, this node's own events
-	methods     uint32 // bit m: method m seen
-	uas         [maxUAsPerKey]uint32
-	nUAs        uint8
-	nPeers      uint8
-	morePeers   bool
-	peers       [maxPeersPerKey]reporterCount
-	head, tail  uint64 // ring sequence numbers
-}
-
-func (e *entry) sources() Source {
-	var s Source
-	if e.local > 0 {
-		s |= Local
-	}
-	if e.nPeers > 0 || e.morePeers {
-		s |= Peer
-	}
-	return s
-}
-
-func (e *entry) addReporter(id uint32) {
-	if id == 0 {
-		e.local++
-		return
-	}
-	for i := range e.peers[:e.nPeers] {
-		if e.peers[i].id == id {
-			e.peers[i].records++
-			return
-		}
-	}
-	if int(e.nPeers) < maxPeersPerKey {
-		e.peers[e.nPeers] = reporterCount{id, 1}
-		e.nPeers++
-		return
-	}
-	e.morePeers = true
-}
-
-func (e *entry) removeReporter(id uint32) {
-	if id == 0 {
-		e.local--
-		return
-	}
-	for i := range e.peers[:e.nPeers] {
-		if e.peers[i].id == id {
-			if e.peers[i].records--; e.peers[i].records == 0 {
-				e.nPeers--
-				e.peers[i] = e.peers[e.nPeers]
-				e.peers[e.nPeers] = reporterCount{}
-			}
-			return
-		}
-	}
-}
-
-func (e *entry) addUA(id uint32) {
+func (e *entry) addUA(id uint16) {
 	if id == 0 {
 		return
 	}
@@ -99,122 +58,178 @@ func (e *entry) addUA(id uint32) {
 	}
 }
 
-// table holds the entries of one kind of key, by small integer id, so that
-// ring records name them in 4 bytes. Id 0 is never used.
-type table[K comparable] struct {
-	ids     map[K]uint32
-	keys    []K
-	entries []entry
-	free    []uint32
+// table holds the entries of one kind of key by small integer id, so that
+// ring records name them in 4 bytes. Everything in it is a pointer-free
+// slab: a distinct key costs its 64-byte entry, its bytes and about 11
+// bytes of hash slots. Id 0 is never used.
+type table struct {
+	seed     maphash.Seed
+	set      idSet
+	entries  slab[entry]
+	keys     arena
+	free     []uint32 // free ids, reused first
+	peerSets slab[peerSet]
+	peerFree []uint32
+	live     int
 }
 
-func newTable[K comparable]() table[K] {
-	return table[K]{ids: make(map[K]uint32), keys: make([]K, 1), entries: make([]entry, 1)}
+func newTable() table {
+	t := table{seed: maphash.MakeSeed()}
+	t.entries.push()
+	t.peerSets.push()
+	return t
 }
 
-// add returns k's id, creating an empty entry for a new key.
-func (t *table[K]) add(k K) uint32 {
-	if id, ok := t.ids[k]; ok {
+// bytesOf is a read-only view of s, so that string keys are hashed and
+// compared without a copy. Nothing writes through it.
+func bytesOf(s string) []byte { return unsafe.Slice(unsafe.StringData(s), len(s)) }
+
+func (t *table) hash(k []byte) uint32 { return uint32(maphash.Bytes(t.seed, k)) }
+
+func (t *table) key(id uint32) []byte {
+	e := t.entries.at(id)
+	return t.keys.get(e.key, e.keyLen)
+}
+
+// lookup returns k's id, or 0.
+func (t *table) lookup(k []byte) uint32 {
+	if len(k) > maxKeyLen {
+		k = k[:maxKeyLen]
+	}
+	return t.set.find(t.hash(k), func(id uint32) bool { return string(t.key(id)) == string(k) })
+}
+
+// add returns k's id, creating an empty entry for a new key; keys longer
+// than maxKeyLen are cut.
+func (t *table) add(k []byte) uint32 {
+	if len(k) > maxKeyLen {
+		k = k[:maxKeyLen]
+	}
+	h := t.hash(k)
+	if id := t.set.find(h, func(id uint32) bool { return string(t.key(id)) == string(k) }); id != 0 {
 		return id
 	}
 	var id uint32
 	if n := len(t.free); n > 0 {
 		id, t.free = t.free[n-1], t.free[:n-1]
-		t.keys[id], t.entries[id] = k, entry{}
 	} else {
-		id = uint32(len(t.keys))
-		t.keys = append(t.keys, k)
-		t.entries = append(t.entries, entry{})
+		id = t.entries.push()
 	}
-	t.ids[k] = id
+	*t.entries.at(id) = entry{key: t.keys.add(k), keyLen: uint8(len(k))}
+	t.set.insert(h, id)
+	t.live++
 	return id
 }
 
-func (t *table[K]) remove(id uint32) {
-	var zero K
-	delete(t.ids, t.keys[id])
-	t.keys[id], t.entries[id] = zero, entry{}
+// remove frees id, whose last record is gone.
+func (t *table) remove(id uint32) {
+	e := t.entries.at(id)
+	t.set.remove(t.hash(t.key(id)), id)
+	t.keys.free(e.keyLen)
+	if e.peers != 0 {
+		t.freePeers(e.peers)
+	}
+	*e = entry{}
 	t.free = append(t.free, id)
+	t.live--
 }
 
-func (t *table[K]) len() int { return len(t.ids) }
+func (t *table) len() int { return t.live }
 
-// uaTable interns user agents. Ids are never reused, so an entry's list
-// stays right; the table is bounded instead, and user agents past the
-// bound are counted under id 0.
-type uaTable struct {
-	ids    map[string]uint32
-	names  []string
-	counts []int64
-}
-
-const (
-	maxUserAgents  = 1 << 16
-	maxUserAgentLn = 256
-)
-
-func newUATable() uaTable {
-	return uaTable{ids: make(map[string]uint32), names: []string{"(other)"}, counts: make([]int64, 1)}
-}
-
-// add counts n sightings of user agent ua and returns its id; "" is not
-// tracked and gets 0.
-func (t *uaTable) add(ua string, n int64) uint32 {
-	if ua == "" {
-		return 0
-	}
-	if len(ua) > maxUserAgentLn {
-		ua = ua[:maxUserAgentLn]
-	}
-	id, ok := t.ids[ua]
-	if !ok {
-		if len(t.names) >= maxUserAgents {
-			t.counts[0] += n
-			return 0
+// each calls fn with every live entry.
+func (t *table) each(fn func(id uint32, e *entry)) {
+	for id := uint32(1); id < t.entries.n; id++ {
+		if e := t.entries.at(id); e.records > 0 {
+			fn(id, e)
 		}
-		id = uint32(len(t.names))
-		t.ids[strings.Clone(ua)] = id
-		t.names = append(t.names, strings.Clone(ua))
-		t.counts = append(t.counts, 0)
-	}
-	t.counts[id] += n
-	return id
-}
-
-// rekey replaces id's key by a copy of it, so that the table does not keep
-// alive the memory the key was cut from.
-func (t *table[K]) rekey(id uint32) {
-	if s, ok := any(t.keys[id]).(string); ok {
-		k := any(strings.Clone(s)).(K)
-		delete(t.ids, t.keys[id])
-		t.keys[id] = k
-		t.ids[k] = id
 	}
 }
 
-// reporterTable names the peers that reported records by small ids; id 0
-// is this node. Ids are never reused.
-type reporterTable struct {
-	ids     map[[32]byte]uint32
-	keys    [][32]byte
-	trusted []bool
+// peerSet returns e's peers, giving it a set when it has none and make is
+// true; nil when it has none.
+func (t *table) peerSet(e *entry, make bool) *peerSet {
+	if e.peers == 0 {
+		if !make {
+			return nil
+		}
+		if n := len(t.peerFree); n > 0 {
+			e.peers, t.peerFree = t.peerFree[n-1], t.peerFree[:n-1]
+		} else {
+			e.peers = t.peerSets.push()
+		}
+	}
+	return t.peerSets.at(e.peers)
 }
 
-func newReporterTable(trusted [][32]byte) reporterTable {
-	t := reporterTable{ids: make(map[[32]byte]uint32), keys: make([][32]byte, 1), trusted: make([]bool, 1)}
-	for _, k := range trusted {
-		t.trusted[t.add(k)] = true
+func (t *table) freePeers(id uint32) {
+	*t.peerSets.at(id) = peerSet{}
+	t.peerFree = append(t.peerFree, id)
+	if len(t.peerFree) == int(t.peerSets.n)-1 {
+		// None left: give the memory back.
+		t.peerSets.truncate(1)
+		t.peerFree = t.peerFree[:0]
 	}
-	return t
 }
 
-func (t *reporterTable) add(k [32]byte) uint32 {
-	if id, ok := t.ids[k]; ok {
-		return id
+func (t *table) addReporter(e *entry, id uint32) {
+	if id == 0 {
+		e.local++
+		return
 	}
-	id := uint32(len(t.keys))
-	t.ids[k] = id
-	t.keys = append(t.keys, k)
-	t.trusted = append(t.trusted, false)
-	return id
+	ps := t.peerSet(e, true)
+	for i := range ps.peers[:ps.n] {
+		if ps.peers[i].id == id {
+			ps.peers[i].records++
+			return
+		}
+	}
+	if int(ps.n) < maxPeersPerKey {
+		ps.peers[ps.n] = reporterCount{id, 1}
+		ps.n++
+		return
+	}
+	ps.more = true
+}
+
+func (t *table) removeReporter(e *entry, id uint32) {
+	if id == 0 {
+		e.local--
+		return
+	}
+	ps := t.peerSet(e, false)
+	if ps == nil {
+		return
+	}
+	for i := range ps.peers[:ps.n] {
+		if ps.peers[i].id == id {
+			if ps.peers[i].records--; ps.peers[i].records == 0 {
+				ps.n--
+				ps.peers[i] = ps.peers[ps.n]
+				ps.peers[ps.n] = reporterCount{}
+			}
+			break
+		}
+	}
+	if ps.n == 0 && !ps.more {
+		t.freePeers(e.peers)
+		e.peers = 0
+	}
+}
+
+func (t *table) sources(e *entry) Source {
+	var s Source
+	if e.local > 0 {
+		s |= Local
+	}
+	if e.peers != 0 {
+		s |= Peer
+	}
+	return s
+}
+
+// bytes is the memory the table holds.
+func (t *table) bytes() int {
+	return t.entries.chunkCount()*slabSize*int(unsafe.Sizeof(entry{})) +
+		t.peerSets.chunkCount()*slabSize*int(unsafe.Sizeof(peerSet{})) +
+		t.keys.bytes() + t.set.bytes() + 4*(cap(t.free)+cap(t.peerFree))
 }
