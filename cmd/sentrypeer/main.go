@@ -10,7 +10,6 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
-	"runtime/debug"
 	"syscall"
 
 	"github.com/sentrypeer/sentrypeer/internal/cli"
@@ -59,10 +58,6 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 
-	if limit, ok := memoryLimit(cfg.MemoryLimit, os.LookupEnv); ok {
-		debug.SetMemoryLimit(limit)
-	}
-
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	d := daemon.New(cfg, daemon.Info{Name: "sentrypeer", Version: version}, logger)
@@ -82,13 +77,4 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
-}
-
-// memoryLimit returns the soft heap limit to set, if any: GOMEMLIMIT, when
-// set, is the runtime's own and wins over --memory-limit; 0 means none.
-func memoryLimit(configured int64, env func(string) (string, bool)) (int64, bool) {
-	if _, set := env("GOMEMLIMIT"); set || configured <= 0 {
-		return 0, false
-	}
-	return configured, true
 }

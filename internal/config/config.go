@@ -51,12 +51,14 @@ type Config struct {
 	TCPMaxPerSource int
 	TCPMaxConns     int
 
-	// QueueSize is the capacity, in events, of each sink's queue.
+	// QueueSize is the capacity, in events, of each sink's queue; 0 sizes
+	// it from MemoryLimit.
 	QueueSize int
 	// FlushInterval is how often queued events are committed to the store:
 	// a kill -9 loses at most the events of the last interval.
 	FlushInterval time.Duration
-	// MemoryLimit is the soft Go heap limit in bytes, 0 for none.
+	// MemoryLimit is what the whole process may hold resident, in bytes,
+	// 0 for no limit.
 	MemoryLimit int64
 	// MaxAge is how long events are kept.
 	MaxAge time.Duration

@@ -77,6 +77,15 @@ func TestLoadPrecedence(t *testing.T) {
 		{name: "memory limit", args: []string{"--memory-limit", "1GiB"},
 			check: func(c Config) bool { return c.MemoryLimit == 1<<30 }},
 		{name: "bad memory limit", args: []string{"--memory-limit", "lots"}, errHas: "--memory-limit"},
+		{name: "memory limit too small", args: []string{"--memory-limit", "16MiB"}, errHas: "at least 48MiB"},
+		{name: "no memory limit", args: []string{"--memory-limit", "0"},
+			check: func(c Config) bool { return c.MemoryLimit == 0 }},
+		{name: "queue sized from the limit by default", args: nil,
+			check: func(c Config) bool { return c.QueueSize == 0 && c.MemoryLimit == 128<<20 }},
+		{name: "queue size given", args: []string{"--queue-size", "1000"},
+			check: func(c Config) bool { return c.QueueSize == 1000 }},
+		{name: "queue size auto", args: []string{"--queue-size", "1000", "--queue-size", "auto"},
+			check: func(c Config) bool { return c.QueueSize == 0 }},
 		{name: "api defaults to loopback", check: func(c Config) bool {
 			return c.APIEnabled() && c.APIListen.String() == "127.0.0.1:8082" && c.APIKey == ""
 		}},

@@ -79,12 +79,23 @@ func settings() []setting {
 		{name: "tcp-max-conns", env: "SENTRYPEER_TCP_MAX_CONNS", def: "1024",
 			usage: "concurrent TCP/TLS connections in all", allowed: "an integer from 1 to 1000000",
 			apply: intIn(1, 1_000_000, func(c *Config) *int { return &c.TCPMaxConns })},
-		{name: "queue-size", env: "SENTRYPEER_QUEUE_SIZE", def: "65536",
-			usage: "events each sink may have queued before new ones are dropped (and counted)", allowed: "an integer from 16 to 4194304",
-			apply: intIn(16, 1<<22, func(c *Config) *int { return &c.QueueSize })},
+		{name: "queue-size", env: "SENTRYPEER_QUEUE_SIZE", def: "auto",
+			usage: "events each sink may have queued before new ones are dropped (and counted); auto: a fifth of --memory-limit at 1 KiB an event, from 4096 to 65536", allowed: "auto, or an integer from 16 to 4194304",
+			apply: func(c *Config, v string) error {
+				if strings.TrimSpace(v) == "auto" {
+					c.QueueSize = 0
+					return nil
+				}
+				return intIn(16, 1<<22, func(c *Config) *int { return &c.QueueSize })(c, v)
+			}},
 		{name: "memory-limit", env: "SENTRYPEER_MEMORY_LIMIT", def: "128MiB",
-			usage: "soft limit on the Go heap: past it the garbage collector works harder (0 = none; GOMEMLIMIT overrides)", allowed: "a size such as 128MiB or 1GiB, or 0",
-			apply: func(c *Config, v string) (err error) { c.MemoryLimit, err = parseSize(v); return err }},
+			usage: "memory the whole process may hold resident: the Go heap's soft limit, the index and the queues are sized from it (0 = none; GOMEMLIMIT, when set, is the Go limit instead)", allowed: "0, or a size of at least 48MiB such as 128MiB or 1GiB",
+			apply: func(c *Config, v string) (err error) {
+				if c.MemoryLimit, err = parseSize(v); err == nil && c.MemoryLimit > 0 && c.MemoryLimit < 48<<20 {
+					err = fmt.Errorf("want 0, or at least 48MiB: the program and SQLite need about that before holding any event")
+				}
+				return err
+			}},
 		{name: "flush-interval", env: "SENTRYPEER_FLUSH_INTERVAL", def: "100ms",
 			usage: "how often queued events are committed; kill -9 loses at most this much", allowed: "a duration from 1ms to 10s",
 			apply: durationIn(time.Millisecond, 10*time.Second, func(c *Config) *time.Duration { return &c.FlushInterval })},
@@ -92,7 +103,7 @@ func settings() []setting {
 			usage: "delete events older than this", allowed: "a duration of at least 1m, e.g. 168h",
 			apply: durationIn(time.Minute, 100*365*24*time.Hour, func(c *Config) *time.Duration { return &c.MaxAge })},
 		{name: "index-max-events", env: "SENTRYPEER_INDEX_MAX_EVENTS", def: "4000000",
-			usage: "events the API's in-memory index keeps (about 110 bytes each); past it the oldest are dropped early from it (not from the database)", allowed: "an integer from 1000 to 100000000",
+			usage: "events the API's in-memory index keeps at most (40 bytes each, plus about 90 per distinct IP or number); past it, or past its share of --memory-limit, the oldest are dropped early from it (not from the database)", allowed: "an integer from 1000 to 100000000",
 			apply: intIn(1000, 100_000_000, func(c *Config) *int { return &c.IndexMaxEvents })},
 		{name: "json-log", short: "j", env: "SENTRYPEER_JSON_LOG", isBool: true,
 			usage: "write every probe as a JSON line", apply: boolTo(func(c *Config) *bool { return &c.JSONLog })},

@@ -80,6 +80,10 @@ func (d *Daemon) Run(ctx context.Context) error {
 		d.logger.Warn("setting is not implemented in this version and has no effect", "setting", s)
 	}
 
+	governor, plan := d.memory()
+	if d.cfg.QueueSize <= 0 {
+		d.cfg.QueueSize = plan.QueueSize
+	}
 	st, err := store.Open(ctx, cfg.DBFile, store.Config{FlushInterval: cfg.FlushInterval, MaxAge: cfg.MaxAge}, d.logger)
 	if err != nil {
 		return err
@@ -95,9 +99,12 @@ func (d *Daemon) Run(ctx context.Context) error {
 		m = metrics.New()
 	}
 	bus := event.NewBus()
-	sinks, err := d.sinks(ctx, bus, st, id, m)
+	sinks, err := d.sinks(ctx, bus, st, id, m, plan.IndexBytes)
 	if err != nil {
 		return err
+	}
+	if governor != nil && sinks.index != nil {
+		governor.OnIndexBudget(sinks.index.SetMaxBytes)
 	}
 	defer sinks.close()
 	peers, err := d.peers(ctx, bus, st, sinks)
@@ -156,6 +163,9 @@ func (d *Daemon) Run(ctx context.Context) error {
 		}
 	})
 	bgWG.Go(func() { d.reportDrops(runCtx, bus) })
+	if governor != nil {
+		bgWG.Go(func() { governor.Run(runCtx, 5*time.Second) })
+	}
 	if peers != nil {
 		bgWG.Go(func() {
 			if err := peers.run(runCtx); err != nil && runCtx.Err() == nil {
@@ -179,7 +189,8 @@ func (d *Daemon) Run(ctx context.Context) error {
 	}
 	d.logger.Info("sentrypeer started", append([]any{
 		"version", d.info.Version, "node_id", id.String(), "data_dir", cfg.DataDir, "db_file", cfg.DBFile,
-		"responsive", cfg.SIPResponsive, "listening", lis.addrs, "api", apiAddr, "json_log", cfg.JSONLog, "syslog", cfg.Syslog},
+		"responsive", cfg.SIPResponsive, "listening", lis.addrs, "api", apiAddr, "json_log", cfg.JSONLog, "syslog", cfg.Syslog,
+		"memory_limit", plan.Limit, "go_memory_limit", plan.GoLimit, "index_budget", plan.IndexBytes, "queue_size", cfg.QueueSize},
 		p2pInfo...)...)
 
 	<-runCtx.Done()

@@ -39,7 +39,7 @@ func (s *sinkSet) close() {
 
 // sinks subscribes every configured sink to bus. Subscriptions are made
 // before any listener starts, so no event is published to a partial set.
-func (d *Daemon) sinks(ctx context.Context, bus *event.Bus, st *store.Store, self event.UUID, m *metrics.Metrics) (*sinkSet, error) {
+func (d *Daemon) sinks(ctx context.Context, bus *event.Bus, st *store.Store, self event.UUID, m *metrics.Metrics, indexBytes int64) (*sinkSet, error) {
 	cfg := &d.cfg
 	set := &sinkSet{}
 	add := func(name string, sink event.Sink, capacity int) error {
@@ -97,7 +97,7 @@ func (d *Daemon) sinks(ctx context.Context, bus *event.Bus, st *store.Store, sel
 		if err != nil {
 			return fail(err)
 		}
-		set.index = index.New(index.Config{MaxAge: cfg.MaxAge, MaxEvents: cfg.IndexMaxEvents,
+		set.index = index.New(index.Config{MaxAge: cfg.MaxAge, MaxEvents: cfg.IndexMaxEvents, MaxBytes: indexBytes,
 			Quorum: cfg.P2PQuorum, Trusted: trusted})
 		set.indexSink = &indexSink{idx: set.index, st: st, upTo: upTo, logger: d.logger}
 		if err := add("index", set.indexSink, cfg.QueueSize); err != nil {

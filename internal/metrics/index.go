@@ -47,8 +47,14 @@ func newIndexCollector(src IndexStats) prometheus.Collector {
 			"Events not indexed because they were older than the retention window.",
 			func(s S) float64 { return float64(s.Stale) }),
 		counter("sentrypeer_index_evicted_events_total",
-			"Events dropped from the index early to stay within its size bound.",
+			"Events dropped from the index early to stay within its size bound (--index-max-events) or its share of --memory-limit.",
 			func(s S) float64 { return float64(s.Evicted) }),
+		gauge("sentrypeer_index_bytes",
+			"Memory the in-memory index holds.",
+			func(s S) float64 { return float64(s.Bytes) }),
+		gauge("sentrypeer_index_budget_bytes",
+			"The index's share of --memory-limit (0: no budget but --index-max-events).",
+			func(s S) float64 { return float64(s.MaxBytes) }),
 	}}
 }
 

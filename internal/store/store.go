@@ -149,6 +149,8 @@ const (
 	// it back, so hot pages are checkpointed once for several commits.
 	walCheckpointPages = 4000
 	readConns          = 4
+	// readerCacheKiB is SQLite's default page cache, which readers keep.
+	readerCacheKiB = 2000
 )
 
 // Store is an open event database. See the package documentation for its
@@ -230,6 +232,10 @@ func Open(ctx context.Context, path string, cfg Config, logger *slog.Logger) (_ 
 	}
 	return s, nil
 }
+
+// CacheBytes is the most SQLite's page caches hold, outside the Go heap:
+// what a memory budget must leave for the store.
+func CacheBytes() int64 { return (writerCacheKiB + readConns*readerCacheKiB) << 10 }
 
 // dsn returns the driver's data source name for path with the given URI
 // query. A file: URI keeps paths containing '?' or '#' intact.

@@ -1,0 +1,23 @@
+package daemon
+
+import (
+	"os"
+
+	"github.com/sentrypeer/sentrypeer/internal/membudget"
+	"github.com/sentrypeer/sentrypeer/internal/store"
+)
+
+// memory shares out the memory limit. Without --memory-limit nothing is
+// governed; with GOMEMLIMIT set, that is the Go limit and only the index
+// and queues are sized from it.
+func (d *Daemon) memory() (*membudget.Governor, membudget.Plan) {
+	if env, ok := membudget.GoLimitFromEnv(os.LookupEnv); ok {
+		p := membudget.For(env, 0)
+		return nil, p
+	}
+	if d.cfg.MemoryLimit <= 0 {
+		return nil, membudget.For(0, 0)
+	}
+	g := membudget.New(membudget.Config{Limit: d.cfg.MemoryLimit, Reserve: store.CacheBytes(), Logger: d.logger})
+	return g, g.Plan()
+}

@@ -1,0 +1,94 @@
+package membudget
+
+import (
+	"context"
+	"log/slog"
+	"runtime/debug"
+	"sync/atomic"
+	"time"
+)
+
+// Governor keeps a [Plan] true while the process runs: what lives outside
+// the Go heap (code pages the kernel maps in as they are used, SQLite's
+// caches as they fill) is measured, and the Go limit and the index's
+// budget follow it.
+type Governor struct {
+	limit int64
+	// reserve is what SQLite may hold outside the Go heap (its caches,
+	// when full), taken as resident from the start.
+	reserve int64
+	// outside reads the process's resident memory outside the Go heap
+	// other than SQLite's: file-backed pages on Linux; ok false elsewhere.
+	outside func() (int64, bool)
+	// setGoLimit and setIndex apply a plan.
+	setGoLimit func(int64)
+	setIndex   atomic.Pointer[func(int64)]
+	logger     *slog.Logger
+	current    atomic.Pointer[Plan]
+}
+
+// Config configures [New].
+type Config struct {
+	Limit int64
+	// Reserve is what SQLite may hold outside the Go heap.
+	Reserve int64
+	Logger  *slog.Logger
+}
+
+// New returns a governor for cfg.Limit (which must be > 0) and applies
+// its first plan at once, so that start-up itself is governed.
+func New(cfg Config) *Governor {
+	g := &Governor{
+		limit:      cfg.Limit,
+		reserve:    cfg.Reserve,
+		outside:    fileResident,
+		setGoLimit: func(n int64) { debug.SetMemoryLimit(n) },
+		logger:     cfg.Logger,
+	}
+	g.apply()
+	return g
+}
+
+// Plan is the plan in force.
+func (g *Governor) Plan() Plan { return *g.current.Load() }
+
+func (g *Governor) apply() {
+	out := int64(DefaultOutside)
+	if n, ok := g.outside(); ok {
+		out = n + g.reserve
+	}
+	p := For(g.limit, out)
+	if old := g.current.Load(); old != nil && old.GoLimit == p.GoLimit {
+		return
+	}
+	g.setGoLimit(p.GoLimit)
+	g.current.Store(&p)
+	if f := g.setIndex.Load(); f != nil {
+		(*f)(p.IndexBytes)
+	}
+}
+
+// OnIndexBudget makes f receive the index's budget whenever it changes,
+// and at once.
+func (g *Governor) OnIndexBudget(f func(int64)) {
+	g.setIndex.Store(&f)
+	f(g.Plan().IndexBytes)
+}
+
+// Run measures again every interval until ctx is done.
+func (g *Governor) Run(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			before := g.Plan()
+			g.apply()
+			if after := g.Plan(); after.GoLimit != before.GoLimit && g.logger != nil {
+				g.logger.Debug("memory budget changed", "go_limit", after.GoLimit, "index_bytes", after.IndexBytes)
+			}
+		}
+	}
+}

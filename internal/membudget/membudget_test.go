@@ -1,0 +1,81 @@
+package membudget
+
+import (
+	"testing"
+)
+
+func TestFor(t *testing.T) {
+	tests := []struct {
+		name           string
+		limit, outside int64
+		want           Plan
+	}{
+		{name: "none", want: Plan{QueueSize: MaxQueue}},
+		{name: "default", limit: 128 << 20, outside: 48 << 20,
+			want: Plan{Limit: 128 << 20, GoLimit: 80 << 20, IndexBytes: 40 << 20, QueueSize: 26214}},
+		{name: "small box: the Go limit keeps a quarter", limit: 48 << 20, outside: 48 << 20,
+			want: Plan{Limit: 48 << 20, GoLimit: 12 << 20, IndexBytes: 6 << 20, QueueSize: 9830}},
+		{name: "large: queue capped", limit: 4 << 30, outside: 64 << 20,
+			want: Plan{Limit: 4 << 30, GoLimit: 4<<30 - 64<<20, IndexBytes: (4<<30 - 64<<20) / 2, QueueSize: MaxQueue}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := For(tt.limit, tt.outside); got != tt.want {
+				t.Errorf("For(%d, %d) = %+v, want %+v", tt.limit, tt.outside, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestGoLimitFromEnv(t *testing.T) {
+	if _, ok := GoLimitFromEnv(func(string) (string, bool) { return "", false }); ok {
+		t.Error("GOMEMLIMIT unset, yet a limit was read")
+	}
+	if _, ok := GoLimitFromEnv(func(k string) (string, bool) { return "1GiB", k == "GOMEMLIMIT" }); !ok {
+		t.Error("GOMEMLIMIT set, yet not reported")
+	}
+}
+
+func TestStatusKB(t *testing.T) {
+	status := []byte("Name:\tsentrypeer\nVmRSS:\t  32616 kB\nRssAnon:\t    6724 kB\nRssFile:\t   25892 kB\n")
+	tests := []struct {
+		name string
+		in   []byte
+		key  string
+		want int64
+		ok   bool
+	}{
+		{"file", status, "RssFile:", 25892 << 10, true},
+		{"missing", status, "RssShmem:", 0, false},
+		{"no unit", []byte("RssFile: 12\n"), "RssFile:", 0, false},
+		{"not a number", []byte("RssFile: x kB\n"), "RssFile:", 0, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, ok := statusKB(tt.in, tt.key)
+			if got != tt.want || ok != tt.ok {
+				t.Errorf("statusKB(%q) = %d, %v; want %d, %v", tt.key, got, ok, tt.want, tt.ok)
+			}
+		})
+	}
+}
+
+// TestGovernorFollowsOutside: as more of the process lives outside the Go
+// heap, the Go limit and the index's budget shrink to match.
+func TestGovernorFollowsOutside(t *testing.T) {
+	outside := int64(20 << 20)
+	var goLimit, index int64
+	g := &Governor{limit: 128 << 20, reserve: 8 << 20,
+		outside:    func() (int64, bool) { return outside, true },
+		setGoLimit: func(n int64) { goLimit = n }}
+	g.apply()
+	g.OnIndexBudget(func(n int64) { index = n })
+	if goLimit != 100<<20 || index != 50<<20 {
+		t.Fatalf("go limit %d MiB, index %d MiB; want 100 and 50", goLimit>>20, index>>20)
+	}
+	outside = 40 << 20
+	g.apply()
+	if goLimit != 80<<20 || index != 40<<20 || g.Plan().GoLimit != 80<<20 {
+		t.Fatalf("after growth outside: go limit %d MiB, index %d MiB; want 80 and 40", goLimit>>20, index>>20)
+	}
+}
