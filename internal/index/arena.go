@@ -4,7 +4,7 @@ package index
 // million keys are a few dozen allocations the collector never scans. A
 // key is named by its offset (chunk<<arenaBits | position) and length; it
 // never spans chunks. Freed bytes are counted, and the table rewrites its
-// keys into a fresh arena once more than half are garbage.
+// keys into a fresh arena once a quarter are garbage.
 type arena struct {
 	chunks  [][]byte
 	used    int // bytes written in the last chunk
@@ -37,8 +37,8 @@ func (a *arena) free(n uint8) { a.garbage += int(n) }
 
 func (a *arena) bytes() int { return len(a.chunks) * arenaSize }
 
-// wasteful reports whether a rewrite would free at least a chunk and more
-// than half of what is held.
+// wasteful reports whether a rewrite would free at least a chunk and a
+// quarter of what is held.
 func (a *arena) wasteful() bool {
-	return a.garbage >= arenaSize && 2*a.garbage > a.bytes()
+	return a.garbage >= arenaSize && 4*a.garbage > a.bytes()
 }

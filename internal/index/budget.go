@@ -39,8 +39,8 @@ func (x *Index) shed() {
 
 // compact gives back the memory of tables that are mostly free: their
 // ids, key bytes and peer sets. Each costs a pass over what is left, and
-// runs only once at least a chunk, and more than half, is free, so its
-// cost per removal stays small.
+// runs only once at least a chunk, and a quarter, is free, so its cost
+// per removal stays small.
 func (x *Index) compact() {
 	if x.ips.idsWasteful() {
 		to := x.ips.renumber()
@@ -60,7 +60,10 @@ func (x *Index) compact() {
 	}
 }
 
-func (t *table) idsWasteful() bool { return len(t.free) >= slabSize && len(t.free) > t.live }
+// idsWasteful: at least a chunk, and a quarter of the ids, are free. A
+// table at its budget stays at its high-water mark otherwise, with new
+// keys filling free ids and never room for more.
+func (t *table) idsWasteful() bool { return len(t.free) >= slabSize && 4*len(t.free) > int(t.entries.n) }
 
 // renumber moves the live entries down to ids 1..live, frees the slab
 // chunks past them, and returns the map from old ids to new (0 to 0).
@@ -101,7 +104,7 @@ func (t *table) rewriteKeys() {
 }
 
 func (t *table) peersWasteful() bool {
-	return len(t.peerFree) >= slabSize && 2*len(t.peerFree) > int(t.peerSets.n)
+	return len(t.peerFree) >= slabSize && 4*len(t.peerFree) > int(t.peerSets.n)
 }
 
 // compactPeers moves the peer sets in use down, as renumber does entries.

@@ -206,3 +206,31 @@ func TestShedReports(t *testing.T) {
 		}
 	}
 }
+
+// TestBytesPerEventAndKey measures what the docs quote: the bytes an event
+// costs when its keys are already held, and what a distinct key adds.
+func TestBytesPerEventAndKey(t *testing.T) {
+	const n = 1_000_000
+	fill := func(number func(i int) string) int64 {
+		x := New(Config{Now: newClock(t0).Now})
+		evs := make([]*event.Event, 0, 4096)
+		src := netip.AddrPortFrom(netip.AddrFrom4([4]byte{203, 0, 113, 1}), 5060)
+		for i := range n {
+			evs = append(evs, &event.Event{Time: t0, Source: src, Method: "INVITE", CalledNumberNorm: number(i)})
+			if len(evs) == cap(evs) {
+				x.Add(evs...)
+				evs = evs[:0]
+			}
+		}
+		x.Add(evs...)
+		return x.Bytes()
+	}
+	same := fill(func(int) string { return "0046701234567" })
+	distinct := fill(func(i int) string { return fmt.Sprintf("004670%07d", i) })
+	perEvent := float64(same) / n
+	perKey := float64(distinct-same) / n
+	t.Logf("%.1f bytes per event; %.1f more per distinct 13-digit number", perEvent, perKey)
+	if perEvent > 42 || perKey > 110 {
+		t.Errorf("%.1f bytes per event (want at most 42), %.1f per key (want at most 110)", perEvent, perKey)
+	}
+}

@@ -74,7 +74,9 @@ func (s *idSet) remove(h, id uint32) {
 	}
 	s.slots[i] = 0
 	s.n--
-	if len(s.slots) > minSlots && s.n*8 < len(s.slots) {
+	// Shrink at a quarter full, to half: the hysteresis keeps a table at
+	// its budget, adding and removing keys, from resizing on every key.
+	if len(s.slots) > minSlots && s.n*4 < len(s.slots) {
 		s.resize(len(s.slots) / 2)
 	}
 }

@@ -5,6 +5,7 @@ import (
 )
 
 func TestFor(t *testing.T) {
+	share := func(n int64) int64 { return int64(float64(n) * IndexShare) }
 	tests := []struct {
 		name           string
 		limit, outside int64
@@ -12,11 +13,11 @@ func TestFor(t *testing.T) {
 	}{
 		{name: "none", want: Plan{QueueSize: MaxQueue}},
 		{name: "default", limit: 128 << 20, outside: 48 << 20,
-			want: Plan{Limit: 128 << 20, GoLimit: 80 << 20, IndexBytes: 40 << 20, QueueSize: 26214}},
+			want: Plan{Limit: 128 << 20, GoLimit: 80 << 20, IndexBytes: 28 << 20, QueueSize: 26214}},
 		{name: "small box: the Go limit keeps a quarter", limit: 48 << 20, outside: 48 << 20,
-			want: Plan{Limit: 48 << 20, GoLimit: 12 << 20, IndexBytes: 6 << 20, QueueSize: 9830}},
+			want: Plan{Limit: 48 << 20, GoLimit: 12 << 20, IndexBytes: share(12 << 20), QueueSize: 9830}},
 		{name: "large: queue capped", limit: 4 << 30, outside: 64 << 20,
-			want: Plan{Limit: 4 << 30, GoLimit: 4<<30 - 64<<20, IndexBytes: (4<<30 - 64<<20) / 2, QueueSize: MaxQueue}},
+			want: Plan{Limit: 4 << 30, GoLimit: 4<<30 - 64<<20, IndexBytes: share(4<<30 - 64<<20), QueueSize: MaxQueue}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -70,12 +71,12 @@ func TestGovernorFollowsOutside(t *testing.T) {
 		setGoLimit: func(n int64) { goLimit = n }}
 	g.apply()
 	g.OnIndexBudget(func(n int64) { index = n })
-	if goLimit != 100<<20 || index != 50<<20 {
-		t.Fatalf("go limit %d MiB, index %d MiB; want 100 and 50", goLimit>>20, index>>20)
+	if goLimit != 100<<20 || index != 35<<20 {
+		t.Fatalf("go limit %d MiB, index %d MiB; want 100 and 35", goLimit>>20, index>>20)
 	}
 	outside = 40 << 20
 	g.apply()
-	if goLimit != 80<<20 || index != 40<<20 || g.Plan().GoLimit != 80<<20 {
-		t.Fatalf("after growth outside: go limit %d MiB, index %d MiB; want 80 and 40", goLimit>>20, index>>20)
+	if goLimit != 80<<20 || index != 28<<20 || g.Plan().GoLimit != 80<<20 {
+		t.Fatalf("after growth outside: go limit %d MiB, index %d MiB; want 80 and 28", goLimit>>20, index>>20)
 	}
 }

@@ -7,8 +7,8 @@
 //
 // Why shares of one limit: a soft Go limit below the live heap makes the
 // collector run without end (a CPU leak, not a bound), so the index, the
-// one part that grows with distinct keys, is held to half of the Go limit
-// and drops its oldest events before the live heap gets near it.
+// one part that grows with distinct keys, is held to about a third of the
+// Go limit and drops its oldest events before it would pass that.
 package membudget
 
 import "runtime/debug"
@@ -32,8 +32,11 @@ type Plan struct {
 const (
 	// IndexShare of the Go limit goes to the index. The rest is the
 	// program itself (about 10 MB of heap), a flood's backlog, and the
-	// collector's headroom.
-	IndexShare = 0.5
+	// collector's headroom: at half, a flood of new numbers kept the heap
+	// so near the soft limit that the collector ran 40 times a second;
+	// at about a third the live heap stays under half the limit, and the
+	// collector runs on its usual pace (GOGC) instead.
+	IndexShare = 0.35
 	// QueueShare of the limit bounds a flood's backlog.
 	QueueShare = 0.2
 	// EventBytes is what one queued event costs with its strings: about
