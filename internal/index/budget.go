@@ -63,7 +63,9 @@ func (x *Index) compact() {
 // idsWasteful: at least a chunk, and a quarter of the ids, are free. A
 // table at its budget stays at its high-water mark otherwise, with new
 // keys filling free ids and never room for more.
-func (t *table) idsWasteful() bool { return len(t.free) >= slabSize && 4*len(t.free) > int(t.entries.n) }
+func (t *table) idsWasteful() bool {
+	return len(t.free) >= slabSize && 4*len(t.free) > int(t.entries.n)
+}
 
 // renumber moves the live entries down to ids 1..live, frees the slab
 // chunks past them, and returns the map from old ids to new (0 to 0).
