@@ -11,7 +11,11 @@ import (
 const peersUsage = `sentrypeer peers [flags]
 
 Show this node's peer ID and addresses, and the peers it is connected to
-(GET /api/v1/peers).
+(GET /api/v1/peers). HISTORY says whether a peer served this node the
+records it held from before (received), refused them (why and when follow
+the table: peers serve history only to nodes that have shared a record, and
+are asked again within seconds once this node has), was not asked yet
+(pending), or serves none (none).
 
 Flags:
 ` + commonUsage
@@ -28,6 +32,11 @@ type peersReply struct {
 		RecordsReceived uint64   `json:"records_received"`
 		Score           *float64 `json:"score"`
 		Trusted         bool     `json:"trusted"`
+		// History is received, refused, pending or none; the reason and
+		// time come with refused.
+		History              string `json:"history"`
+		HistoryRefusedReason string `json:"history_refused_reason"`
+		HistoryRefusedAt     string `json:"history_refused_at"`
 	} `json:"peers"`
 }
 
@@ -66,7 +75,8 @@ func (r *runner) peers(ctx context.Context, args []string) int {
 		return ExitOK
 	}
 	tw := tabwriter.NewWriter(r.stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "PEER ID\tCONNECTED SINCE\tRECORDS\tSCORE\tTRUSTED\tADDRESSES")
+	fmt.Fprintln(tw, "PEER ID\tCONNECTED SINCE\tRECORDS\tSCORE\tTRUSTED\tHISTORY\tADDRESSES")
+	var refused []string
 	for _, p := range rep.Peers {
 		score := "-"
 		if p.Score != nil {
@@ -76,7 +86,21 @@ func (r *runner) peers(ctx context.Context, args []string) int {
 		if p.Trusted {
 			trusted = "yes"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\n", cell(p.PeerID, 0), timeCell(p.ConnectedSince), p.RecordsReceived, score, trusted, cell(strings.Join(p.Addrs, " "), 0))
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\t%s\n", cell(p.PeerID, 0), timeCell(p.ConnectedSince), p.RecordsReceived, score, trusted,
+			cell(p.History, 0), cell(strings.Join(p.Addrs, " "), 0))
+		if p.History == "refused" {
+			refused = append(refused, fmt.Sprintf("%s refused history at %s: %s", cell(p.PeerID, 0), timeCell(p.HistoryRefusedAt), cell(p.HistoryRefusedReason, 0)))
+		}
 	}
-	return r.done(tw.Flush())
+	if err := tw.Flush(); err != nil {
+		return r.fail(err)
+	}
+	// The reasons are too long for a column; they follow the table.
+	if len(refused) > 0 {
+		fmt.Fprintln(r.stdout)
+		for _, s := range refused {
+			fmt.Fprintln(r.stdout, s)
+		}
+	}
+	return ExitOK
 }

@@ -94,6 +94,9 @@ func (d *Daemon) peers(ctx context.Context, bus *event.Bus, st *store.Store, sin
 	if err != nil {
 		return nil, err
 	}
+	// A newcomer wonders why peers' old records do not show up at once.
+	d.logger.Info("peers send this node the records they already hold once it has reported its first attacker " +
+		"(they serve history only to nodes that share); until then it receives only new records")
 	return ps, nil
 }
 

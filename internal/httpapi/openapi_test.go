@@ -118,7 +118,11 @@ func (fakePeers) Addrs() []multiaddr.Multiaddr {
 }
 func (fakePeers) Peers() []p2p.PeerInfo {
 	return []p2p.PeerInfo{
-		{ID: peer.ID("a"), Addrs: []multiaddr.Multiaddr{multiaddr.StringCast("/ip4/192.0.2.2/tcp/4001")}, Since: time.Now(), Received: 3, Score: 1.5, HasScore: true},
-		{ID: peer.ID("b"), Since: time.Now(), Trusted: true},
+		{ID: peer.ID("a"), Addrs: []multiaddr.Multiaddr{multiaddr.StringCast("/ip4/192.0.2.2/tcp/4001")}, Since: time.Now(), Received: 3, Score: 1.5, HasScore: true,
+			History: p2p.HistoryReceived},
+		{ID: peer.ID("b"), Since: time.Now(), Trusted: true, History: p2p.HistoryPending},
+		{ID: peer.ID("c"), Since: time.Now(), History: p2p.HistoryRefused,
+			HistoryRefusedReason: "this node has not shared a record yet", HistoryRefusedAt: time.Now()},
+		{ID: peer.ID("d"), Since: time.Now(), History: p2p.HistoryNone},
 	}
 }

@@ -24,6 +24,11 @@ type peerJSON struct {
 	RecordsReceived uint64    `json:"records_received"`
 	Score           *float64  `json:"score,omitempty"`
 	Trusted         bool      `json:"trusted"`
+	// History is the p2p.HistoryState; the refusal fields come with
+	// "refused" only.
+	History              string     `json:"history"`
+	HistoryRefusedReason string     `json:"history_refused_reason,omitempty"`
+	HistoryRefusedAt     *time.Time `json:"history_refused_at,omitempty"`
 }
 
 type peersBody struct {
@@ -58,6 +63,14 @@ func (a *api) peers(w http.ResponseWriter, r *http.Request) {
 		if p.HasScore {
 			score := p.Score
 			pj.Score = &score
+		}
+		pj.History = string(p.History)
+		if pj.History == "" {
+			pj.History = string(p2p.HistoryNone) // a Peers that does not say
+		}
+		if p.History == p2p.HistoryRefused {
+			at := p.HistoryRefusedAt.UTC()
+			pj.HistoryRefusedReason, pj.HistoryRefusedAt = p.HistoryRefusedReason, &at
 		}
 		body.Peers = append(body.Peers, pj)
 	}

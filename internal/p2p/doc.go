@@ -23,7 +23,10 @@
 // sequence N" from a peer's [History], streamed, bounded and resumable with a
 // cursor per peer kept in DataDir/p2p-sync.json. A node serves history only
 // to peers that have contributed records of their own ([History.Contributed])
-// or that it trusts explicitly ([Config.Trust]).
+// or that it trusts explicitly ([Config.Trust]). A node refused history
+// asks those peers again within seconds of sharing a record, and
+// [Node.Peers] says, per peer, whether history was received or refused and
+// why ([HistoryState]).
 //
 // A node with [Config.Share] false neither publishes nor subscribes nor
 // syncs, and serves no history: it receives nothing.

@@ -187,6 +187,10 @@ func (n *Node) publish(ctx context.Context, g *gossip, r *record.Record) {
 		return
 	}
 	n.stats.published.Add(1)
+	select {
+	case n.shared <- struct{}{}:
+	default:
+	}
 }
 
 // blockLowScores blocks and disconnects peers whose score fell below the

@@ -59,7 +59,11 @@ type Node struct {
 	limit   *limiter
 	relays  *relayBound
 	cursors *cursors
+	hists   *histories
 	queue   chan delivery
+	// shared wakes syncLoop when a local record went out (one pending
+	// wake-up is enough: it only looks at who refused history).
+	shared  chan struct{}
 	running atomic.Bool
 	gossip  atomic.Pointer[gossip] // set while Run shares
 }
@@ -102,7 +106,9 @@ func New(ctx context.Context, cfg Config) (*Node, error) {
 		limit:   newLimiter(c.Rate, c.Burst),
 		relays:  newRelayBound(c.RelayLimit, c.RelayWindow),
 		cursors: cur,
+		hists:   newHistories(),
 		queue:   make(chan delivery, queueSize),
+		shared:  make(chan struct{}, 1),
 	}
 	n.blocks = newBlocklist(n.now, c.Trust)
 	cm, err := connmgr.NewConnManager(lowWater, highWater, connmgr.WithGracePeriod(connGrace))

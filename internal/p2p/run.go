@@ -104,8 +104,8 @@ func (n *Node) Run(ctx context.Context, local <-chan *record.Record) (err error)
 
 // maintain does the periodic housekeeping: blocking peers whose gossip
 // score fell too low (every second), and every ten seconds expiring
-// blocks, pruning idle rate buckets and counters of gone peers, and saving
-// the sync cursors.
+// blocks, pruning idle rate buckets, and counters and history answers of
+// gone peers, and saving the sync cursors.
 func (n *Node) maintain(ctx context.Context, gossiping bool) {
 	tick := time.NewTicker(scoreInterval)
 	defer tick.Stop()
@@ -125,7 +125,9 @@ func (n *Node) maintain(ctx context.Context, gossiping bool) {
 		n.limit.prune(n.now())
 		n.bw.TrimIdle(n.now().Add(-10 * time.Minute))
 		net := n.host.Network()
-		n.stats.forget(func(p peer.ID) bool { return net.Connectedness(p) == network.Connected })
+		connected := func(p peer.ID) bool { return net.Connectedness(p) == network.Connected }
+		n.stats.forget(connected)
+		n.hists.forget(connected)
 		if err := n.cursors.save(); err != nil {
 			n.log.Warn("saving sync cursors failed", "err", err)
 		}

@@ -76,6 +76,15 @@ type PeerInfo struct {
 	Score    float64
 	HasScore bool
 	Trusted  bool
+	// History is what became of this node's requests for the peer's
+	// history (see [HistoryState]). When it is HistoryRefused,
+	// HistoryRefusedReason says why as far as this node can tell ("this
+	// node has not shared a record yet", or, once it has, "the peer holds
+	// no recent record from this node") and HistoryRefusedAt when the peer
+	// last refused.
+	History              HistoryState
+	HistoryRefusedReason string
+	HistoryRefusedAt     time.Time
 }
 
 // counters are the node's statistics. Safe for concurrent use.
@@ -192,6 +201,15 @@ func (n *Node) Peers() []PeerInfo {
 			}
 		}
 		pi.Score, pi.HasScore = n.stats.score(p)
+		pi.History = HistoryNone
+		if n.cfg.Share {
+			if ok, _ := n.host.Peerstore().SupportsProtocols(p, SyncProtocol); len(ok) > 0 {
+				pi.History = HistoryPending
+			}
+		}
+		if ph, ok := n.hists.get(p); ok {
+			pi.History, pi.HistoryRefusedReason, pi.HistoryRefusedAt = ph.state, ph.reason, ph.at
+		}
 		out = append(out, pi)
 	}
 	return out

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math/rand/v2"
 	"slices"
 	"sync"
@@ -32,6 +33,8 @@ const (
 // syncLoop makes sync requests: it catches up from peers as they connect,
 // one at a time, until one sync succeeded within SyncInterval; and every
 // SyncInterval it syncs from one connected peer, to fill gaps gossip left.
+// Peers that refused it history (it had shared nothing) are asked again
+// soon after it shares a record, on the same one-at-a-time terms.
 func (n *Node) syncLoop(ctx context.Context) {
 	joined := make(chan peer.ID, 64)
 	sub, err := n.host.EventBus().Subscribe(new(event.EvtPeerIdentificationCompleted))
@@ -83,11 +86,32 @@ func (n *Node) syncLoop(ctx context.Context) {
 			lastOK, wait = n.now(), joinRetryWait
 			retry.Stop()
 		case errors.Is(err, errSyncRefused):
-			// Refused until we contribute: the tick asks again.
+			// Refused until we contribute: again (below) asks once we have,
+			// else the tick.
 		case ctx.Err() == nil && !caughtUp():
 			retry.Reset(wait)
 			wait = min(2*wait, n.cfg.SyncInterval)
 		}
+	}
+	// again asks the peers that refused history again, soon after this
+	// node shared a record, instead of at the tick: a newcomer gets the
+	// history as soon as its first attacker is reported (reaskAfter).
+	again := time.NewTimer(time.Hour)
+	again.Stop()
+	defer again.Stop()
+	var reask []peer.ID // the peers being asked again; nil when none are
+	tries := 0
+	startReask := func() {
+		if reask != nil || caughtUp() || n.stats.published.Load() == 0 {
+			return
+		}
+		if reask = n.hists.toReask(); len(reask) == 0 {
+			reask = nil
+			return
+		}
+		tries = 0
+		d, _ := reaskAfter(0)
+		again.Reset(d)
 	}
 	for {
 		select {
@@ -107,7 +131,20 @@ func (n *Node) syncLoop(ctx context.Context) {
 			}
 		case <-tick.C:
 			done(n.syncAny(ctx))
+		case <-n.shared:
+		case <-again.C:
+			reask = n.reaskRefused(ctx, reask, caughtUp, done)
+			tries++
+			if d, ok := reaskAfter(tries); ok && len(reask) > 0 && !caughtUp() {
+				again.Reset(d)
+				break
+			}
+			n.hists.reasked(reask)
+			reask = nil
 		}
+		// After any of these: a refusal (by a peer that joined, at the
+		// tick), or a record shared.
+		startReask()
 	}
 }
 
@@ -140,7 +177,15 @@ func (n *Node) syncFrom(ctx context.Context, p peer.ID) error {
 		switch {
 		case errors.Is(err, errSyncRefused):
 			n.stats.syncRefusedBy.Add(1)
-			n.log.Info("peer refused sync: it serves history only to nodes that share", "peer", p)
+			reason := reasonNotShared
+			if n.stats.published.Load() > 0 {
+				reason = reasonNotStored
+			}
+			lvl := slog.LevelDebug
+			if n.hists.refused(p, reason, n.now()) {
+				lvl = slog.LevelInfo // news: once per peer and reason
+			}
+			n.log.Log(ctx, lvl, "peer refused sync: it serves history only to nodes whose records it holds", "peer", p, "reason", reason)
 			return err
 		case err != nil:
 			n.stats.syncFailed.Add(1)
@@ -155,9 +200,11 @@ func (n *Node) syncFrom(ctx context.Context, p peer.ID) error {
 			n.cursors.set(p, cur, n.now())
 		}
 		if !more || cur <= after {
+			n.hists.received(p)
 			return nil
 		}
 	}
+	n.hists.received(p)
 	return nil
 }
 
