@@ -64,6 +64,10 @@ type Event struct {
 	// NodeID is the UUID of the node that saw the probe, stable across restarts.
 	NodeID    UUID
 	Collected Collected
+	// Proven: the source echoed a challenge the responder sent it, so
+	// the address is not forged. Set for UDP only: TCP and TLS prove the
+	// source by their handshake.
+	Proven    bool
 	Transport Transport
 	// Source is where the probe came from.
 	Source netip.AddrPort

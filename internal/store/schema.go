@@ -96,6 +96,22 @@ CREATE INDEX shared_records_last_time ON shared_records (last_time);`,
 	// 3: what peers reported about an IP (PeersReports), for the API. Our
 	// own records are left out of the index: they are in the events.
 	`CREATE INDEX shared_records_peer_ip ON shared_records (ip, last_time) WHERE via <> '';`,
+	// 4: the decisions every blocker follows (internal/decision), and the
+	// values the operator unblocked, which do not come back until blocked
+	// again. A few hundred thousand rows at most (--block-max).
+	`CREATE TABLE decisions (
+	value     TEXT    PRIMARY KEY, -- canonical address, CIDR network or number
+	kind      INTEGER NOT NULL,    -- 1 ip, 2 range, 3 number
+	origin    INTEGER NOT NULL,    -- 1 local, 2 peers, 3 trusted, 4 manual
+	reporters INTEGER NOT NULL,
+	since     INTEGER NOT NULL,    -- unix nanoseconds
+	until     INTEGER NOT NULL,
+	reason    TEXT    NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE unblocked (
+	value TEXT    PRIMARY KEY,
+	at    INTEGER NOT NULL
+) WITHOUT ROWID;`,
 }
 
 // schemaVersion is the version this binary writes.

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sentrypeer/sentrypeer/internal/decision"
 	"github.com/sentrypeer/sentrypeer/internal/event"
 )
 
@@ -433,4 +434,30 @@ func fileSize(t testing.TB, path string) int64 {
 		}
 	}
 	return n
+}
+
+func TestDecisionsRoundTrip(t *testing.T) {
+	st := openTest(t, "", Config{})
+	ctx := t.Context()
+	t0 := time.Date(2026, 12, 2, 12, 0, 0, 0, time.UTC)
+	d := decision.Decision{Value: "198.51.100.0/24", Kind: decision.Net, Origin: decision.Manual, Reporters: 1,
+		Since: t0, Until: t0.Add(time.Hour), Reason: "farm"}
+	n := decision.Decision{Value: "0046701", Kind: decision.Number, Origin: decision.Local, Reporters: 1, Since: t0, Until: t0.Add(2 * time.Hour), Reason: "probed"}
+	if err := st.SaveDecisions(ctx, []decision.Decision{d, n}, nil, []string{"8.8.8.8", "9.9.9.9"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	n.Until = t0.Add(3 * time.Hour)
+	if err := st.SaveDecisions(ctx, []decision.Decision{n}, []string{"198.51.100.0/24"}, nil, []string{"9.9.9.9"}); err != nil {
+		t.Fatal(err)
+	}
+	ds, unbl, err := st.LoadDecisions(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ds) != 1 || ds[0].Value != n.Value || !ds[0].Until.Equal(n.Until) || ds[0].Kind != decision.Number || ds[0].Origin != decision.Local {
+		t.Fatalf("loaded %+v", ds)
+	}
+	if len(unbl) != 1 || unbl[0] != "8.8.8.8" {
+		t.Fatalf("unblocked %v", unbl)
+	}
 }

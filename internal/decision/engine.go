@@ -1,0 +1,425 @@
+package decision
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/netip"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Evidence is a sighting the engine is told of.
+type Evidence struct {
+	IP     netip.Addr // invalid for none
+	Number string     // normalised; "" for none
+	Origin Origin     // Local, Peers or Trusted
+	// Reporters is how many distinct nodes reported it.
+	Reporters int
+	// Proven: the source cannot be forged. For a local sighting, it came
+	// over TCP or TLS, or over UDP echoing the responder's challenge; a
+	// peers' quorum or a trusted peer's report is proven by the agreement.
+	Proven bool
+	At     time.Time
+}
+
+// Evidence levels, for --block-evidence.
+const (
+	// Any acts on every enforced sighting (the default).
+	Any = "any"
+	// Proven acts only on evidence whose source cannot be forged.
+	Proven = "proven"
+)
+
+// Defaults of [Config].
+const (
+	DefaultBlockFor = 168 * time.Hour
+	DefaultMax      = 100_000
+)
+
+// Store persists the set; *store.Store is one.
+type Store interface {
+	// LoadDecisions returns the stored decisions and the values the
+	// operator unblocked.
+	LoadDecisions(ctx context.Context) ([]Decision, []string, error)
+	// SaveDecisions writes put and deletes del, and records unblocked
+	// values (unsuppress: their suppression is lifted), in one transaction.
+	SaveDecisions(ctx context.Context, put []Decision, del []string, unblocked, unsuppress []string) error
+}
+
+// Config configures [New].
+type Config struct {
+	BlockFor time.Duration // 0: DefaultBlockFor
+	Max      int           // 0: DefaultMax
+	// Evidence is Any or Proven ("" is Any).
+	Evidence string
+	Never    *Never
+	Store    Store // nil keeps the set in memory only
+	Now      func() time.Time
+	Logger   *slog.Logger
+}
+
+// Engine keeps the set. Safe for concurrent use.
+type Engine struct {
+	cfg Config
+
+	mu        sync.Mutex
+	set       map[string]*entry
+	unblocked map[string]bool // suppressed until the operator blocks again
+	subs      []*Subscription
+	dirty     map[string]bool // values to persist (put or delete)
+	dirtyUnbl map[string]bool // true: suppress, false: lift
+
+	stats struct {
+		evicted, refused, ignored atomic.Uint64
+	}
+}
+
+// entry is a decision and what subscribers were last told of its Until:
+// later sightings extend Until on every probe, and telling blockers every
+// time would flood them.
+type entry struct {
+	Decision
+	told time.Time
+}
+
+// New returns an engine for cfg; call [Engine.Load] before feeding it.
+func New(cfg Config) *Engine {
+	if cfg.BlockFor <= 0 {
+		cfg.BlockFor = DefaultBlockFor
+	}
+	if cfg.Max <= 0 {
+		cfg.Max = DefaultMax
+	}
+	if cfg.Evidence == "" {
+		cfg.Evidence = Any
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &Engine{cfg: cfg, set: make(map[string]*entry), unblocked: make(map[string]bool),
+		dirty: make(map[string]bool), dirtyUnbl: make(map[string]bool)}
+}
+
+// Load reads the stored set, dropping what expired while the node was
+// down.
+func (e *Engine) Load(ctx context.Context) error {
+	if e.cfg.Store == nil {
+		return nil
+	}
+	ds, unbl, err := e.cfg.Store.LoadDecisions(ctx)
+	if err != nil {
+		return fmt.Errorf("decision: loading: %w", err)
+	}
+	now := e.cfg.Now()
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, v := range unbl {
+		e.unblocked[v] = true
+	}
+	for _, d := range ds {
+		if !d.Until.After(now) {
+			e.dirty[d.Value] = true
+			continue
+		}
+		e.set[d.Value] = &entry{Decision: d, told: d.Until}
+	}
+	return nil
+}
+
+// extendStep is how far Until must move before subscribers are told: a
+// hundredth of the block time, at least a minute.
+func (e *Engine) extendStep() time.Duration { return max(e.cfg.BlockFor/100, time.Minute) }
+
+// Observe applies one sighting: a new decision, or a longer one.
+func (e *Engine) Observe(ev Evidence) {
+	if e.cfg.Evidence == Proven && !ev.Proven {
+		e.stats.ignored.Add(1)
+		return
+	}
+	if ev.IP.IsValid() {
+		a := ev.IP.Unmap().WithZone("")
+		e.observe(a.String(), IP, netip.PrefixFrom(a, a.BitLen()), ev)
+	}
+	if ev.Number != "" && isNumber(ev.Number) {
+		e.observe(ev.Number, Number, netip.Prefix{}, ev)
+	}
+}
+
+func (e *Engine) observe(value string, kind Kind, p netip.Prefix, ev Evidence) {
+	until := ev.At.Add(e.cfg.BlockFor)
+	if !until.After(e.cfg.Now()) {
+		return // the sighting is older than a block would last
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if en, ok := e.set[value]; ok {
+		d := &en.Decision
+		d.Reporters = max(d.Reporters, ev.Reporters)
+		if ev.Origin.strength() > d.Origin.strength() && d.Origin != Manual {
+			d.Origin = ev.Origin
+		}
+		if d.Origin == Manual || !until.After(d.Until) {
+			return
+		}
+		d.Until = until
+		e.dirty[value] = true
+		if until.Sub(en.told) >= e.extendStep() {
+			en.told = until
+			e.notify(Change{Op: Added, Decision: *d})
+		}
+		return
+	}
+	if e.unblocked[value] {
+		e.stats.ignored.Add(1)
+		return
+	}
+	if kind != Number && e.cfg.Never.Blocks(p) {
+		e.stats.refused.Add(1)
+		return
+	}
+	d := Decision{Value: value, Kind: kind, Prefix: p, Origin: ev.Origin, Reporters: max(ev.Reporters, 1),
+		Since: ev.At, Until: until, Reason: reason(ev)}
+	e.insert(d)
+}
+
+func reason(ev Evidence) string {
+	switch ev.Origin {
+	case Local:
+		return "probed this honeypot"
+	case Trusted:
+		return "reported by a trusted peer"
+	}
+	return fmt.Sprintf("reported by %d peers", ev.Reporters)
+}
+
+// insert adds d, making room under the cap by dropping the weakest.
+// e.mu is held.
+func (e *Engine) insert(d Decision) {
+	if len(e.set) >= e.cfg.Max && !e.evictFor(d) {
+		e.stats.evicted.Add(1) // d itself is the weakest
+		return
+	}
+	e.set[d.Value] = &entry{Decision: d, told: d.Until}
+	e.dirty[d.Value] = true
+	e.notify(Change{Op: Added, Decision: d})
+}
+
+// weaker orders decisions weakest first: origin, reporters, then the one
+// that ends first.
+func weaker(a, b *Decision) int {
+	return cmp.Or(cmp.Compare(a.Origin.strength(), b.Origin.strength()),
+		cmp.Compare(a.Reporters, b.Reporters), a.Until.Compare(b.Until))
+}
+
+// evictFor drops the weakest decision if d is stronger; it reports
+// whether there is room for d. A full scan: the cap is reached only under
+// an attack that makes that many, and then once per new value.
+func (e *Engine) evictFor(d Decision) bool {
+	var weakest *entry
+	for _, en := range e.set {
+		if weakest == nil || weaker(&en.Decision, &weakest.Decision) < 0 {
+			weakest = en
+		}
+	}
+	if weakest == nil || weaker(&d, &weakest.Decision) <= 0 || weakest.Origin == Manual {
+		return false
+	}
+	e.remove(weakest.Value)
+	e.stats.evicted.Add(1)
+	return true
+}
+
+// remove drops value and tells subscribers. e.mu is held.
+func (e *Engine) remove(value string) bool {
+	en, ok := e.set[value]
+	if !ok {
+		return false
+	}
+	delete(e.set, value)
+	e.dirty[value] = true
+	e.notify(Change{Op: Removed, Decision: en.Decision})
+	return true
+}
+
+// ErrProtected: a value the engine must never block.
+var ErrProtected = errors.New("decision: never blocked: an --allow network, this node's or a peer's address, loopback or a bogon")
+
+// Block makes a manual decision for value (see [ParseValue]) lasting d,
+// and lifts an earlier unblock of it.
+func (e *Engine) Block(value string, d time.Duration, reason string) (Decision, error) {
+	v, kind, p, err := ParseValue(value)
+	if err != nil {
+		return Decision{}, err
+	}
+	if d <= 0 {
+		d = e.cfg.BlockFor
+	}
+	if kind != Number && e.cfg.Never.Blocks(p) {
+		return Decision{}, fmt.Errorf("%w: %s", ErrProtected, v)
+	}
+	if reason == "" {
+		reason = "blocked by the operator"
+	}
+	now := e.cfg.Now()
+	dec := Decision{Value: v, Kind: kind, Prefix: p, Origin: Manual, Reporters: 1, Since: now, Until: now.Add(d), Reason: reason}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if old, ok := e.set[v]; ok {
+		dec.Since, dec.Reporters = old.Since, max(old.Reporters, 1)
+		delete(e.set, v)
+	} else if len(e.set) >= e.cfg.Max && !e.evictFor(dec) {
+		return Decision{}, fmt.Errorf("decision: the set is full of manual decisions (--block-max %d)", e.cfg.Max)
+	}
+	if e.unblocked[v] {
+		delete(e.unblocked, v)
+		e.dirtyUnbl[v] = false
+	}
+	e.set[v] = &entry{Decision: dec, told: dec.Until}
+	e.dirty[v] = true
+	e.notify(Change{Op: Added, Decision: dec})
+	return dec, nil
+}
+
+// Unblock removes value's decision, if any, and keeps the value from
+// coming back until the operator blocks it again. It reports whether a
+// decision was removed.
+func (e *Engine) Unblock(value string) (bool, error) {
+	v, _, _, err := ParseValue(value)
+	if err != nil {
+		return false, err
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if !e.unblocked[v] {
+		e.unblocked[v] = true
+		e.dirtyUnbl[v] = true
+	}
+	return e.remove(v), nil
+}
+
+// Expire drops the decisions whose time is up.
+func (e *Engine) Expire() {
+	now := e.cfg.Now()
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for v, en := range e.set {
+		if !en.Until.After(now) {
+			e.remove(v)
+		}
+	}
+}
+
+// Get returns value's decision.
+func (e *Engine) Get(value string) (Decision, bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	en, ok := e.set[value]
+	if !ok {
+		return Decision{}, false
+	}
+	return en.Decision, true
+}
+
+// Snapshot returns every decision, in value order.
+func (e *Engine) Snapshot() []Decision {
+	e.mu.Lock()
+	out := make([]Decision, 0, len(e.set))
+	for _, en := range e.set {
+		out = append(out, en.Decision)
+	}
+	e.mu.Unlock()
+	slices.SortFunc(out, func(a, b Decision) int { return cmp.Compare(a.Value, b.Value) })
+	return out
+}
+
+// Stats are the engine's counts.
+type Stats struct {
+	// ByOrigin counts the decisions held, by origin.
+	ByOrigin map[Origin]int
+	// Evicted counts decisions dropped (or not made) for the cap; Refused
+	// sightings of protected addresses; Ignored sightings of unblocked
+	// values or, with --block-evidence proven, unproven ones.
+	Evicted, Refused, Ignored uint64
+}
+
+// Stats returns the engine's counts.
+func (e *Engine) Stats() Stats {
+	s := Stats{ByOrigin: map[Origin]int{}, Evicted: e.stats.evicted.Load(), Refused: e.stats.refused.Load(), Ignored: e.stats.ignored.Load()}
+	e.mu.Lock()
+	for _, en := range e.set {
+		s.ByOrigin[en.Origin]++
+	}
+	e.mu.Unlock()
+	return s
+}
+
+// Run expires decisions every second and persists changes until ctx is
+// done; it saves what is left before it returns.
+func (e *Engine) Run(ctx context.Context) error {
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return e.flush(context.WithoutCancel(ctx))
+		case <-t.C:
+			e.Expire()
+			if err := e.flush(ctx); err != nil {
+				e.cfg.Logger.Warn("saving decisions failed; will retry", "err", err)
+			}
+		}
+	}
+}
+
+// flush persists what changed since the last flush.
+func (e *Engine) flush(ctx context.Context) error {
+	if e.cfg.Store == nil {
+		return nil
+	}
+	e.mu.Lock()
+	var put []Decision
+	var del, unbl, lift []string
+	for v := range e.dirty {
+		if en, ok := e.set[v]; ok {
+			put = append(put, en.Decision)
+		} else {
+			del = append(del, v)
+		}
+	}
+	for v, s := range e.dirtyUnbl {
+		if s {
+			unbl = append(unbl, v)
+		} else {
+			lift = append(lift, v)
+		}
+	}
+	dirty, dirtyUnbl := e.dirty, e.dirtyUnbl
+	e.dirty, e.dirtyUnbl = make(map[string]bool), make(map[string]bool)
+	e.mu.Unlock()
+	if len(put)+len(del)+len(unbl)+len(lift) == 0 {
+		return nil
+	}
+	if err := e.cfg.Store.SaveDecisions(ctx, put, del, unbl, lift); err != nil {
+		// Mark them again, unless something newer did.
+		e.mu.Lock()
+		for v := range dirty {
+			e.dirty[v] = true
+		}
+		for v, s := range dirtyUnbl {
+			if _, ok := e.dirtyUnbl[v]; !ok {
+				e.dirtyUnbl[v] = s
+			}
+		}
+		e.mu.Unlock()
+		return fmt.Errorf("decision: saving: %w", err)
+	}
+	return nil
+}
