@@ -100,6 +100,19 @@ type Config struct {
 	// Allow are networks never shared and never blocked.
 	Allow []netip.Prefix
 
+	// BlockFor is how long a decision lasts after its last sighting;
+	// BlockMax caps the set; BlockEvidence is "any" or "proven";
+	// BlockReconcile is how often blockers converge on the whole set.
+	BlockFor       time.Duration
+	BlockMax       int
+	BlockEvidence  string
+	BlockReconcile time.Duration
+	// NFT drops decisions' addresses with nftables, in table NFTTable;
+	// NFTSetsOnly manages only its sets.
+	NFT         bool
+	NFTTable    string
+	NFTSetsOnly bool
+
 	// Settings of the original that later versions implement; kept so that
 	// they are parsed, validated and reported rather than ignored.
 	WebhookURL string

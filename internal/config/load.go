@@ -116,6 +116,9 @@ func validate(c *Config) error {
 	if c.TLSSelfSigned && c.TLSCert != "" {
 		return errors.New("invalid TLS settings: --tls-self-signed and -t/-k exclude each other")
 	}
+	if c.NFTSetsOnly && !c.NFT {
+		return errors.New("invalid --nft-sets-only: it goes with --nft")
+	}
 	return nil
 }
 

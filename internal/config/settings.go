@@ -207,6 +207,39 @@ func settings() []setting {
 				c.Allow = append(c.Allow, p.Masked())
 				return nil
 			}},
+		{name: "block-for", env: "SENTRYPEER_BLOCK_FOR", def: "168h",
+			usage: "how long a decision lasts after the last sighting of its value (new sightings extend it)", allowed: "a duration from 1m to 8760h",
+			apply: durationIn(time.Minute, 8760*time.Hour, func(c *Config) *time.Duration { return &c.BlockFor })},
+		{name: "block-max", env: "SENTRYPEER_BLOCK_MAX", def: "100000",
+			usage: "decisions held at most; past it the weakest evidence goes first (counted)", allowed: "an integer from 1 to 10000000",
+			apply: intIn(1, 10_000_000, func(c *Config) *int { return &c.BlockMax })},
+		{name: "block-evidence", env: "SENTRYPEER_BLOCK_EVIDENCE", def: "any",
+			usage: "any: act on every enforced sighting; proven: only on local sightings over TCP/TLS or from UDP sources that echoed the responder's challenge, and on peers' quorum or trusted reports", allowed: "any or proven",
+			apply: func(c *Config, v string) error {
+				if v != "any" && v != "proven" {
+					return fmt.Errorf("want any or proven")
+				}
+				c.BlockEvidence = v
+				return nil
+			}},
+		{name: "block-reconcile", env: "SENTRYPEER_BLOCK_RECONCILE", def: "10s",
+			usage: "how often every blocker converges on the whole set of decisions (and at start, and after any error)", allowed: "a duration from 1s to 1h",
+			apply: durationIn(time.Second, time.Hour, func(c *Config) *time.Duration { return &c.BlockReconcile })},
+		{name: "nft", env: "SENTRYPEER_NFT", isBool: true,
+			usage: "drop decisions' addresses with nftables: creates and owns table inet sentrypeer (Linux; needs CAP_NET_ADMIN)",
+			apply: boolTo(func(c *Config) *bool { return &c.NFT })},
+		{name: "nft-table", env: "SENTRYPEER_NFT_TABLE", def: "sentrypeer",
+			usage: "name of the inet table --nft manages", allowed: "letters, digits, '_' and '-', at most 64",
+			apply: func(c *Config, v string) error {
+				if v == "" || len(v) > 64 || strings.Trim(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") != "" {
+					return fmt.Errorf("want letters, digits, '_' and '-', at most 64")
+				}
+				c.NFTTable = v
+				return nil
+			}},
+		{name: "nft-sets-only", env: "SENTRYPEER_NFT_SETS_ONLY", isBool: true,
+			usage: "with --nft, manage only the sets bad_ipv4 and bad_ipv6 in a table of the operator's own ruleset",
+			apply: boolTo(func(c *Config) *bool { return &c.NFTSetsOnly })},
 		{name: "webhook-url", short: "w", env: "SENTRYPEER_WEBHOOK_URL",
 			usage: "URL to POST bad-actor JSON to (not implemented in this version)", allowed: "an http(s) URL",
 			apply: func(c *Config, v string) error {

@@ -58,6 +58,15 @@ type Config struct {
 	// Peers is the peer-to-peer node; nil when the node does not share
 	// (/api/v1/peers then says so).
 	Peers Peers
+	// Decisions is the set every blocker follows; nil leaves its routes
+	// out. Changing it needs AdminKey or Key.
+	Decisions Decisions
+	// AdminKey is the credential for writes (DATA-DIR/admin.key); it also
+	// opens every read.
+	AdminKey string
+	// LAPI serves CrowdSec's bouncer endpoints under /v1/, which check
+	// their own bouncer keys; nil leaves them out.
+	LAPI http.Handler
 	// OpenAPI is served at /api/v1/openapi.json.
 	OpenAPI []byte
 	// Dashboard serves / and /assets/ without the key: it holds no data,
@@ -98,7 +107,7 @@ func New(cfg Config) http.Handler {
 		if cfg.Key == "" {
 			return h
 		}
-		return requireKey(cfg.Key, h)
+		return requireKey(cfg.Key, cfg.AdminKey, h)
 	}
 	instrument := func(route string, h http.Handler) http.Handler {
 		if cfg.Instrument == nil {
@@ -148,6 +157,21 @@ func New(cfg Config) http.Handler {
 		route("/api/v1/reports/ip/{ip}", http.HandlerFunc(a.reports), fromStore)
 	}
 	route("/api/v1/peers", http.HandlerFunc(a.peers), fromMemory)
+	if cfg.Decisions != nil {
+		admin := func(h http.HandlerFunc) http.Handler {
+			return auth(instrument("/api/v1/decisions", requireAdmin(cfg.Key, cfg.AdminKey, h)))
+		}
+		mux.Handle("GET /api/v1/decisions", auth(instrument("/api/v1/decisions", http.HandlerFunc(a.listDecisions))))
+		mux.Handle("POST /api/v1/decisions", admin(a.addDecision))
+		mux.Handle("DELETE /api/v1/decisions/{value...}", admin(a.deleteDecision))
+		mux.Handle("/api/v1/decisions", auth(methodNotAllowedFor("GET, HEAD, POST")))
+		mux.Handle("/api/v1/decisions/{value...}", auth(methodNotAllowedFor("DELETE")))
+	}
+	if cfg.LAPI != nil {
+		// Bouncers carry their own keys, not the API's.
+		mux.Handle("GET /v1/decisions", instrument("/v1/decisions", cfg.LAPI))
+		mux.Handle("GET /v1/decisions/stream", instrument("/v1/decisions/stream", cfg.LAPI))
+	}
 	if cfg.Live != nil {
 		route("/api/v1/events/stream", http.HandlerFunc(a.stream), streaming)
 	}
@@ -165,6 +189,13 @@ func New(cfg Config) http.Handler {
 		mux.Handle("GET /assets/", dash)
 	}
 	return limitBody(mux)
+}
+
+func methodNotAllowedFor(allow string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Allow", allow)
+		writeJSON(w, http.StatusMethodNotAllowed, apiError{Error: "method not allowed"})
+	})
 }
 
 func methodNotAllowed(v1 bool) http.Handler {

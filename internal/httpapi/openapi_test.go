@@ -4,6 +4,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"slices"
 	"strings"
 	"testing"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/sentrypeer/sentrypeer/internal/apidoc"
 	"github.com/sentrypeer/sentrypeer/internal/apidoc/apidoctest"
+	"github.com/sentrypeer/sentrypeer/internal/decision"
 	"github.com/sentrypeer/sentrypeer/internal/event"
 	"github.com/sentrypeer/sentrypeer/internal/index"
 	"github.com/sentrypeer/sentrypeer/internal/p2p"
@@ -88,6 +90,61 @@ func TestOpenAPI(t *testing.T) {
 	sharing := httptest.NewServer(New(Config{Peers: fakePeers{}, OpenAPI: apidoc.JSON()}))
 	defer sharing.Close()
 	do(sharing.URL, "GET", "/api/v1/peers")
+
+	// Decisions: reads need nothing on loopback, writes the admin key.
+	eng := decision.New(decision.Config{})
+	eng.Observe(decision.Evidence{IP: netip.MustParseAddr("8.8.8.8"), Number: "0046701", Origin: decision.Local, Reporters: 1, At: time.Now()})
+	decSrv := httptest.NewServer(New(Config{Decisions: eng, AdminKey: "admin-key-0123456789", OpenAPI: apidoc.JSON()}))
+	defer decSrv.Close()
+	send := func(method, target, body string, header ...string) {
+		t.Helper()
+		req, _ := http.NewRequest(method, decSrv.URL+target, strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		for i := 0; i+1 < len(header); i += 2 {
+			req.Header.Set(header[i], header[i+1])
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		v.Check(t, req, resp, b)
+	}
+	admin := []string{"Authorization", "Bearer admin-key-0123456789"}
+	for _, target := range []string{"/api/v1/decisions", "/api/v1/decisions?kind=ip&origin=local&contains=8.&limit=1",
+		"/api/v1/decisions?limit=1&cursor=0046701", "/api/v1/decisions?kind=x", "/api/v1/decisions?nope=1"} {
+		do(decSrv.URL, "GET", target)
+	}
+	send("POST", "/api/v1/decisions", `{"value": "1.2.3.0/24", "for": "1h", "reason": "farm"}`, admin...)
+	send("POST", "/api/v1/decisions", `{"value": "1.2.3.0/24"}`)
+	send("POST", "/api/v1/decisions", `{"value": "127.0.0.1"}`, admin...)
+	send("POST", "/api/v1/decisions", `{"value": "x"}`, admin...)
+	send("POST", "/api/v1/decisions", `{"value": "1.2.3.4", "for": "soon"}`, admin...)
+	send("PUT", "/api/v1/decisions", ``, admin...)
+	send("POST", "/api/v1/decisions", `{"value": "9.9.9.9"}`, admin...)
+	send("DELETE", "/api/v1/decisions/9.9.9.9", ``, admin...)
+	// A network's slash cannot be a path parameter of the document; the
+	// route takes it escaped or not.
+	for _, target := range []string{"/api/v1/decisions/1.2.3.0%2F24", "/api/v1/decisions/1.2.3.0/24"} {
+		eng.Block("1.2.3.0/24", time.Hour, "")
+		req, _ := http.NewRequest("DELETE", decSrv.URL+target, nil)
+		req.Header.Set(admin[0], admin[1])
+		if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != 200 {
+			t.Fatalf("DELETE %s: %v %v", target, resp, err)
+		}
+		if _, ok := eng.Get("1.2.3.0/24"); ok {
+			t.Errorf("DELETE %s did not unblock the network", target)
+		}
+	}
+	send("DELETE", "/api/v1/decisions/8.8.8.8", ``)
+	send("DELETE", "/api/v1/decisions/bad value", ``, admin...)
+	if _, ok := eng.Get("1.2.3.0/24"); ok {
+		t.Error("DELETE did not unblock 1.2.3.0/24")
+	}
+	if _, ok := eng.Get("8.8.8.8"); !ok {
+		t.Error("DELETE without the admin key unblocked 8.8.8.8")
+	}
 
 	// The stream: read two events, then let the hub stop.
 	req, _ := http.NewRequest("GET", srv.URL+"/api/v1/events/stream", nil)

@@ -78,18 +78,27 @@ func healthCheck(version string) http.Handler {
 	})
 }
 
-func requireKey(key string, next http.Handler) http.Handler {
-	want := []byte(key)
+func requireKey(key, admin string, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		got := r.Header.Get("X-Api-Key")
-		if auth, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
-			got = strings.TrimSpace(auth)
-		}
-		if subtle.ConstantTimeCompare([]byte(got), want) != 1 {
+		if !hasKey(r, key) && !hasKey(r, admin) {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="sentrypeer"`)
 			writeJSON(w, http.StatusUnauthorized, message{"missing or wrong API key"})
 			return
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// hasKey reports whether r carries key ("" never matches), as
+// "Authorization: Bearer KEY" or "X-Api-Key: KEY", compared in constant
+// time.
+func hasKey(r *http.Request, key string) bool {
+	if key == "" {
+		return false
+	}
+	got := r.Header.Get("X-Api-Key")
+	if auth, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
+		got = strings.TrimSpace(auth)
+	}
+	return subtle.ConstantTimeCompare([]byte(got), []byte(key)) == 1
 }

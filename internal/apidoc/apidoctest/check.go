@@ -47,6 +47,11 @@ func (v *Validator) check(req *http.Request, resp *http.Response, body []byte) [
 	// A clone, because kin-openapi reads the body and the method may change.
 	r := req.Clone(ctx)
 	r.Body = http.NoBody
+	if req.GetBody != nil { // a request body, read again for validation
+		if b, err := req.GetBody(); err == nil {
+			r.Body = b
+		}
+	}
 	head := r.Method == http.MethodHead
 	if head {
 		r.Method = http.MethodGet
