@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -151,6 +152,7 @@ func (c *client) getJSON(ctx context.Context, path string, query url.Values, v a
 
 // apiError is a reply with a status other than 200.
 type apiError struct {
+	Method string // "" is GET
 	URL    string
 	Status int
 	// Text is the API's "error" or "message", else the start of the body.
@@ -160,7 +162,11 @@ type apiError struct {
 }
 
 func (e *apiError) Error() string {
-	s := fmt.Sprintf("GET %s: %d %s", e.URL, e.Status, http.StatusText(e.Status))
+	m := e.Method
+	if m == "" {
+		m = http.MethodGet
+	}
+	s := fmt.Sprintf("%s %s: %d %s", m, e.URL, e.Status, http.StatusText(e.Status))
 	if e.Text != "" {
 		s += ": " + e.Text
 	}
@@ -168,7 +174,11 @@ func (e *apiError) Error() string {
 		s += " (parameter " + e.Parameter + ")"
 	}
 	if e.Status == http.StatusUnauthorized {
-		s += " (set --api-key or SENTRYPEER_API_KEY)"
+		if e.Method != "" && e.Method != http.MethodGet {
+			s += " (changes need the admin key: run where --data-dir holds admin.key, or set --api-key)"
+		} else {
+			s += " (set --api-key or SENTRYPEER_API_KEY)"
+		}
 	}
 	return s
 }
@@ -207,4 +217,43 @@ func transportError(u string, err error) error {
 		return fmt.Errorf("GET %s: %w (is sentrypeer running with its API on? see --api and SENTRYPEER_API_LISTEN)", u, err)
 	}
 	return fmt.Errorf("GET %s: %w", u, err)
+}
+
+// send makes a request with a JSON body (nil for none) and decodes a 2xx
+// reply into v; it returns the raw reply for --json.
+func (c *client) send(ctx context.Context, method, path string, body []byte, v any) ([]byte, error) {
+	u := c.url(path, nil)
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, u, rd)
+	if err != nil {
+		return nil, fmt.Errorf("%s %s: %w", method, u, err)
+	}
+	req.Header.Set("Accept", "application/json")
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if c.key != "" {
+		req.Header.Set("Authorization", "Bearer "+c.key)
+	}
+	resp, err := c.short.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", method, transportError(u, err))
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode/100 != 2 {
+		e := newAPIError(u, resp)
+		e.Method = method
+		return nil, e
+	}
+	b, err := io.ReadAll(io.LimitReader(resp.Body, maxReply))
+	if err != nil {
+		return nil, transportError(u, err)
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		return nil, fmt.Errorf("%s %s: decoding reply: %w", method, u, err)
+	}
+	return b, nil
 }

@@ -62,7 +62,14 @@ func (d *Daemon) openAPI(ctx context.Context, m *metrics.Metrics, st *store.Stor
 	if peers != nil {
 		p, reports = peers.node, peers.history
 	}
+	admin, err := d.adminKey()
+	if err != nil {
+		ln.Close()
+		return nil, err
+	}
 	h := httpapi.New(httpapi.Config{
+		Decisions:  sinks.decisions,
+		AdminKey:   admin,
 		Peers:      p,
 		Reports:    reports,
 		Key:        d.cfg.APIKey,

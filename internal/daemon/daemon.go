@@ -99,7 +99,11 @@ func (d *Daemon) Run(ctx context.Context) error {
 		m = metrics.New()
 	}
 	bus := event.NewBus()
-	sinks, err := d.sinks(ctx, bus, st, id, m, plan.IndexBytes)
+	dec, err := d.decisions(ctx, st)
+	if err != nil {
+		return err
+	}
+	sinks, err := d.sinks(ctx, bus, st, id, m, plan.IndexBytes, dec)
 	if err != nil {
 		return err
 	}
@@ -166,6 +170,16 @@ func (d *Daemon) Run(ctx context.Context) error {
 	if governor != nil {
 		bgWG.Go(func() { governor.Run(runCtx, 5*time.Second) })
 	}
+	// The engine outlives the sinks, so that what they observe while
+	// draining is saved too.
+	decCtx, stopDecisions := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopDecisions()
+	var decWG sync.WaitGroup
+	decWG.Go(func() {
+		if err := dec.Run(decCtx); err != nil {
+			d.logger.Error("saving decisions at shutdown", "err", err)
+		}
+	})
 	if peers != nil {
 		bgWG.Go(func() {
 			if err := peers.run(runCtx); err != nil && runCtx.Err() == nil {
@@ -216,6 +230,8 @@ func (d *Daemon) Run(ctx context.Context) error {
 		cancelSinks()
 		<-drained
 	}
+	stopDecisions()
+	decWG.Wait()
 	d.logDrops(bus, slog.LevelInfo)
 	ss := st.Stats()
 	d.logger.Info("stopped", "events_stored", ss.EventsStored, "events_lost", ss.EventsLost, "listener", lis.server.Stats())

@@ -61,7 +61,7 @@ func (d *Daemon) peers(ctx context.Context, bus *event.Bus, st *store.Store, sin
 
 	var idx history.Index
 	if sinks.index != nil {
-		idx = sinks.index
+		idx = &enforcedReports{idx: sinks.index, eng: sinks.decisions}
 	}
 	ps := &peerSet{history: history.New(st, idx, cfg.MaxAge, d.logger.With("component", "history"))}
 	ps.agg = share.New(share.Config{Key: signing, Interval: cfg.P2PInterval, Allow: cfg.Allow, AllowPrivate: cfg.P2PAllowPrivate,

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sentrypeer/sentrypeer/internal/decision"
 	"github.com/sentrypeer/sentrypeer/internal/event"
 	"github.com/sentrypeer/sentrypeer/internal/index"
 	"github.com/sentrypeer/sentrypeer/internal/live"
@@ -29,6 +30,7 @@ type sinkSet struct {
 	index     *index.Index // nil without the API and sharing
 	indexSink *indexSink
 	live      *live.Hub // nil without the API
+	decisions *decision.Engine
 }
 
 func (s *sinkSet) close() {
@@ -39,9 +41,9 @@ func (s *sinkSet) close() {
 
 // sinks subscribes every configured sink to bus. Subscriptions are made
 // before any listener starts, so no event is published to a partial set.
-func (d *Daemon) sinks(ctx context.Context, bus *event.Bus, st *store.Store, self event.UUID, m *metrics.Metrics, indexBytes int64) (*sinkSet, error) {
+func (d *Daemon) sinks(ctx context.Context, bus *event.Bus, st *store.Store, self event.UUID, m *metrics.Metrics, indexBytes int64, dec *decision.Engine) (*sinkSet, error) {
 	cfg := &d.cfg
-	set := &sinkSet{}
+	set := &sinkSet{decisions: dec}
 	add := func(name string, sink event.Sink, capacity int) error {
 		sub, err := bus.Subscribe(name, capacity)
 		if err != nil {
@@ -55,6 +57,9 @@ func (d *Daemon) sinks(ctx context.Context, bus *event.Bus, st *store.Store, sel
 		return nil, err
 	}
 	if err := add("store", st, cfg.QueueSize); err != nil {
+		return fail(err)
+	}
+	if err := add("decisions", &decision.Sink{Engine: dec}, cfg.QueueSize); err != nil {
 		return fail(err)
 	}
 	if cfg.JSONLog {

@@ -78,6 +78,8 @@ func TestNever(t *testing.T) {
 		{"a network overlapping an allowed one", n, p("192.0.2.0/24"), true},
 		{"ipv6 allowed", n, p("2a00:1::5/128"), true},
 		{"private allowed with AllowPrivate", n, p("10.77.0.2/32"), false},
+		{"loopback never, even with AllowPrivate", n, p("127.0.0.5/32"), true},
+		{"ipv6 loopback", n, p("::1/128"), true},
 		{"loopback blocked without it", strict, p("127.0.0.1/32"), true},
 		{"bogon 10/8", strict, p("10.77.0.2/32"), true},
 		{"ula", strict, p("fd00::1/128"), true},

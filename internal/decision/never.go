@@ -4,9 +4,10 @@ import "net/netip"
 
 // Never is the set of addresses that must never be blocked: the
 // operator's --allow networks, the node's own addresses, its configured
-// peers' addresses and, unless AllowPrivate, loopback and the bogons (the
-// special-use ranges, which no attacker on the Internet owns and a forged
-// UDP source may claim). Safe for concurrent reads once built.
+// peers' addresses, loopback (always: it is the host itself) and, unless
+// AllowPrivate, the bogons (the special-use ranges, which no attacker on
+// the Internet owns and a forged UDP source may claim). Safe for
+// concurrent reads once built.
 type Never struct {
 	nets         []netip.Prefix
 	addrs        map[netip.Addr]bool
@@ -41,6 +42,8 @@ var bogons = func() []netip.Prefix {
 	return out
 }()
 
+var loopback = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}
+
 // Blocks reports whether p (an address as a /32 or /128, or a network)
 // touches the set: a network that contains a protected address is refused
 // too, so that a manual /8 cannot cut off the node itself.
@@ -50,6 +53,11 @@ func (n *Never) Blocks(p netip.Prefix) bool {
 	}
 	if p.IsSingleIP() && n.addrs[p.Addr()] {
 		return true
+	}
+	for _, q := range loopback {
+		if q.Overlaps(p) {
+			return true
+		}
 	}
 	for a := range n.addrs {
 		if p.Contains(a) {

@@ -77,14 +77,14 @@ func TestCheck(t *testing.T) {
 		for _, k := range []string{"198.51.100.1", "2001:db8::1", "198.51.100.2"} {
 			e, ok1 := x.CheckIP(ip(k))
 			s, ok2 := x.SummaryIP(ip(k))
-			if ok1 != ok2 || s != (Summary{e.First, e.Last, e.Count, e.Sources, e.Reporters, e.Enforce}) {
+			if ok1 != ok2 || s != (Summary{e.First, e.Last, e.Count, e.Sources, e.Reporters, e.Enforce, e.Trusted}) {
 				t.Errorf("%s: summary %+v, %v; entry %+v, %v", k, s, ok2, e, ok1)
 			}
 		}
 		for _, k := range []string{"0044", "0045"} {
 			e, ok1 := x.CheckNumber(k)
 			s, ok2 := x.SummaryNumber(k)
-			if ok1 != ok2 || s != (Summary{e.First, e.Last, e.Count, e.Sources, e.Reporters, e.Enforce}) {
+			if ok1 != ok2 || s != (Summary{e.First, e.Last, e.Count, e.Sources, e.Reporters, e.Enforce, e.Trusted}) {
 				t.Errorf("%s: summary %+v, %v; entry %+v, %v", k, s, ok2, e, ok1)
 			}
 		}

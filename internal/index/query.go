@@ -27,6 +27,8 @@ type Entry struct {
 	// Enforce says that blockers may act on it: this node saw it, or a
 	// quorum of peers or one trusted peer reported it.
 	Enforce bool
+	// Trusted: a trusted peer reported it.
+	Trusted bool
 }
 
 func (x *Index) entry(t *table, id uint32, key string) Entry {
@@ -41,6 +43,7 @@ func (x *Index) entry(t *table, id uint32, key string) Entry {
 		Sources:    t.sources(en),
 		Reporters:  t.reporters(en),
 		Enforce:    x.enforce(t, en),
+		Trusted:    x.trusted(t, en),
 	}
 	for _, id := range en.uas[:en.nUAs] {
 		e.UserAgents = append(e.UserAgents, x.uas.names[id])
@@ -240,6 +243,8 @@ type Summary struct {
 	Sources     Source
 	Reporters   int
 	Enforce     bool
+	// Trusted: a trusted peer reported it.
+	Trusted bool
 }
 
 // SummaryIP is [Index.CheckIP] for the hot path of a check: it allocates
@@ -268,7 +273,19 @@ func (x *Index) SummaryNumber(number string) (Summary, bool) {
 func (x *Index) summary(t *table, id uint32) Summary {
 	en := t.entries.at(id)
 	return Summary{First: time.Unix(0, en.first).UTC(), Last: time.Unix(0, en.last).UTC(), Count: int64(en.count),
-		Sources: t.sources(en), Reporters: t.reporters(en), Enforce: x.enforce(t, en)}
+		Sources: t.sources(en), Reporters: t.reporters(en), Enforce: x.enforce(t, en), Trusted: x.trusted(t, en)}
+}
+
+// trusted: a trusted peer reported the entry.
+func (x *Index) trusted(t *table, en *entry) bool {
+	if ps := t.peerSet(en, false); ps != nil {
+		for _, p := range ps.peers[:ps.n] {
+			if x.reporters.trusted[p.id] {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func (t *table) reporters(e *entry) int {
@@ -291,13 +308,5 @@ func (x *Index) enforce(t *table, en *entry) bool {
 	if ps == nil {
 		return false
 	}
-	if int(ps.n) >= x.cfg.Quorum || (ps.more && maxPeersPerKey >= x.cfg.Quorum) {
-		return true
-	}
-	for _, p := range ps.peers[:ps.n] {
-		if x.reporters.trusted[p.id] {
-			return true
-		}
-	}
-	return false
+	return int(ps.n) >= x.cfg.Quorum || (ps.more && maxPeersPerKey >= x.cfg.Quorum) || x.trusted(t, en)
 }

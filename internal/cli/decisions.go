@@ -1,0 +1,244 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	iofs "io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+	"time"
+)
+
+const decisionsUsage = `sentrypeer decisions [flags]
+
+List what is blocked now: the decisions every blocker follows
+(GET /api/v1/decisions), in value order.
+
+Flags:
+  --kind KIND      ip, range or number
+  --origin ORIGIN  local, peers, trusted or manual
+  --contains TEXT  only values containing TEXT
+  --limit N        rows per page, 1..1000 (default 100)
+  --all            fetch every page; with --json, one object holding all
+` + commonUsage
+
+const blockUsage = `sentrypeer block VALUE [flags]
+
+Block an IP address, a network in CIDR form, or a called number at every
+blocker (POST /api/v1/decisions). It also lifts an earlier unblock.
+
+Flags:
+  --for DURATION   how long, e.g. 24h (default: the daemon's --block-for)
+  --reason TEXT    why, shown with the decision
+` + adminUsage + commonUsage
+
+const unblockUsage = `sentrypeer unblock VALUE [flags]
+
+Remove VALUE's decision from every blocker at once, and keep it from
+coming back on new sightings until it is blocked again
+(DELETE /api/v1/decisions/VALUE).
+
+Flags:
+` + adminUsage + commonUsage
+
+const adminUsage = `  --data-dir DIR   the daemon's data folder, whose admin.key authorises
+                   the change (default SENTRYPEER_DATA_DIR, else
+                   sentrypeer-data); --api-key works instead
+`
+
+// decisionReply is one decision as the API gives it.
+type decisionReply struct {
+	Value     string `json:"value"`
+	Kind      string `json:"kind"`
+	Origin    string `json:"origin"`
+	Reporters int    `json:"reporters"`
+	Since     string `json:"since"`
+	Until     string `json:"until"`
+	Reason    string `json:"reason"`
+}
+
+type decisionsReply struct {
+	Decisions []decisionReply `json:"decisions"`
+	Next      string          `json:"next,omitempty"`
+}
+
+func (r *runner) decisions(ctx context.Context, args []string) int {
+	fs, com := r.flagSet()
+	kind := fs.String("kind", "", "")
+	origin := fs.String("origin", "", "")
+	contains := fs.String("contains", "", "")
+	limit := fs.Int("limit", 100, "")
+	all := fs.Bool("all", false, "")
+	pos, done, code := r.parse(fs, args)
+	if done {
+		return code
+	}
+	if len(pos) > 0 {
+		return r.fail(usageErrorf("unexpected argument %q", pos[0]))
+	}
+	if *limit < 1 || *limit > 1000 {
+		return r.fail(usageErrorf("--limit wants 1..1000"))
+	}
+	c, err := r.client(com)
+	if err != nil {
+		return r.fail(err)
+	}
+	defer c.close()
+	q := url.Values{"limit": {fmt.Sprint(*limit)}}
+	for k, v := range map[string]string{"kind": *kind, "origin": *origin, "contains": *contains} {
+		if v != "" {
+			q.Set(k, v)
+		}
+	}
+	var rows []decisionReply
+	var raw []byte
+	for {
+		var rep decisionsReply
+		raw, err = c.getJSON(ctx, "/api/v1/decisions", q, &rep)
+		if err != nil {
+			return r.fail(err)
+		}
+		rows = append(rows, rep.Decisions...)
+		if !*all || rep.Next == "" {
+			break
+		}
+		q.Set("cursor", rep.Next)
+	}
+	if com.json {
+		if *all {
+			raw, _ = json.Marshal(decisionsReply{Decisions: rows})
+		}
+		if err := r.printJSON(raw, true); err != nil {
+			return r.fail(err)
+		}
+		return ExitOK
+	}
+	tw := tabwriter.NewWriter(r.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "VALUE\tKIND\tORIGIN\tREPORTERS\tUNTIL\tREASON")
+	for _, d := range rows {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\n", safeText(d.Value), d.Kind, d.Origin, d.Reporters, d.Until, safeText(d.Reason))
+	}
+	tw.Flush()
+	return ExitOK
+}
+
+// adminFlags adds --data-dir, and returns a function that fills in the
+// admin key when no API key was given.
+func (r *runner) adminFlags(fs interface {
+	StringVar(p *string, name, value, usage string)
+}, com *common) func() error {
+	var dir string
+	fs.StringVar(&dir, "data-dir", "", "")
+	return func() error {
+		if com.apiKey != "" {
+			return nil
+		}
+		if k, ok := r.env("SENTRYPEER_API_KEY"); ok && k != "" {
+			return nil
+		}
+		if dir == "" {
+			dir = "sentrypeer-data"
+			if v, ok := r.env("SENTRYPEER_DATA_DIR"); ok && v != "" {
+				dir = v
+			}
+		}
+		b, err := os.ReadFile(filepath.Join(dir, "admin.key"))
+		if errors.Is(err, iofs.ErrNotExist) {
+			return fmt.Errorf("no admin key in %s (the daemon creates admin.key there when it starts; set --data-dir, or --api-key)", dir)
+		}
+		if err != nil {
+			return fmt.Errorf("reading the admin key: %w", err)
+		}
+		com.apiKey = strings.TrimSpace(string(b))
+		return nil
+	}
+}
+
+func (r *runner) block(ctx context.Context, args []string) int {
+	fs, com := r.flagSet()
+	dur := fs.Duration("for", 0, "")
+	reason := fs.String("reason", "", "")
+	admin := r.adminFlags(fs, com)
+	pos, done, code := r.parse(fs, args)
+	if done {
+		return code
+	}
+	if len(pos) != 1 || pos[0] == "" {
+		return r.fail(usageErrorf("want one IP address, network or number"))
+	}
+	if *dur < 0 {
+		return r.fail(usageErrorf("--for must be positive"))
+	}
+	if err := admin(); err != nil {
+		return r.fail(err)
+	}
+	c, err := r.client(com)
+	if err != nil {
+		return r.fail(err)
+	}
+	defer c.close()
+	req := map[string]string{"value": pos[0], "reason": *reason}
+	if *dur > 0 {
+		req["for"] = dur.String()
+	}
+	body, _ := json.Marshal(req)
+	var d decisionReply
+	raw, err := c.send(ctx, "POST", "/api/v1/decisions", body, &d)
+	if err != nil {
+		return r.fail(err)
+	}
+	if com.json {
+		if err := r.printJSON(raw, true); err != nil {
+			return r.fail(err)
+		}
+		return ExitOK
+	}
+	until, _ := time.Parse(time.RFC3339Nano, d.Until)
+	fmt.Fprintf(r.stdout, "blocked %s (%s) until %s\n", safeText(d.Value), d.Kind, until.Format(time.RFC3339))
+	return ExitOK
+}
+
+func (r *runner) unblock(ctx context.Context, args []string) int {
+	fs, com := r.flagSet()
+	admin := r.adminFlags(fs, com)
+	pos, done, code := r.parse(fs, args)
+	if done {
+		return code
+	}
+	if len(pos) != 1 || pos[0] == "" {
+		return r.fail(usageErrorf("want one IP address, network or number"))
+	}
+	if err := admin(); err != nil {
+		return r.fail(err)
+	}
+	c, err := r.client(com)
+	if err != nil {
+		return r.fail(err)
+	}
+	defer c.close()
+	var rep struct {
+		Value   string `json:"value"`
+		Removed bool   `json:"removed"`
+	}
+	raw, err := c.send(ctx, "DELETE", "/api/v1/decisions/"+url.PathEscape(pos[0]), nil, &rep)
+	if err != nil {
+		return r.fail(err)
+	}
+	if com.json {
+		if err := r.printJSON(raw, true); err != nil {
+			return r.fail(err)
+		}
+		return ExitOK
+	}
+	if rep.Removed {
+		fmt.Fprintf(r.stdout, "unblocked %s; it stays unblocked until blocked again\n", safeText(rep.Value))
+	} else {
+		fmt.Fprintf(r.stdout, "%s was not blocked; it stays unblocked until blocked again\n", safeText(rep.Value))
+	}
+	return ExitOK
+}
