@@ -27,7 +27,7 @@ type apiServer struct {
 
 // registerMetrics exports every component's counters.
 func registerMetrics(m *metrics.Metrics, bus *event.Bus, st *store.Store, sinks *sinkSet, lis *listenerSet, peers *peerSet) error {
-	errs := []error{m.RegisterBus(bus), m.RegisterStore(st), m.RegisterListener(lis.server)}
+	errs := []error{m.RegisterBus(bus), m.RegisterStore(st), m.RegisterListener(lis.server), m.RegisterDecisions(sinks.decisions)}
 	if lis.responder != nil {
 		errs = append(errs, m.RegisterResponder(lis.responder))
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/sentrypeer/sentrypeer/internal/p2p"
 
+	"github.com/sentrypeer/sentrypeer/internal/decision"
 	"github.com/sentrypeer/sentrypeer/internal/event"
 	"github.com/sentrypeer/sentrypeer/internal/logsink"
 	"github.com/sentrypeer/sentrypeer/internal/responder"
@@ -30,6 +31,28 @@ func TestCollectors(t *testing.T) {
 		c    prometheus.Collector
 		want string
 	}{
+		{
+			name: "decisions",
+			c: newDecisionCollector(fake[decision.Stats]{decision.Stats{ByOrigin: map[decision.Origin]int{decision.Local: 3, decision.Manual: 1},
+				Evicted: 2, Refused: 5, Ignored: 7}}),
+			want: `
+# HELP sentrypeer_decisions Decisions held, by origin (local, peers, trusted, manual).
+# TYPE sentrypeer_decisions gauge
+sentrypeer_decisions{origin="local"} 3
+sentrypeer_decisions{origin="manual"} 1
+sentrypeer_decisions{origin="peers"} 0
+sentrypeer_decisions{origin="trusted"} 0
+# HELP sentrypeer_decisions_evicted_total Decisions dropped, or not made, to stay within --block-max (the weakest evidence first).
+# TYPE sentrypeer_decisions_evicted_total counter
+sentrypeer_decisions_evicted_total 2
+# HELP sentrypeer_decisions_ignored_total Sightings of values the operator unblocked, or unproven ones with --block-evidence proven.
+# TYPE sentrypeer_decisions_ignored_total counter
+sentrypeer_decisions_ignored_total 7
+# HELP sentrypeer_decisions_refused_total Sightings of addresses that are never blocked (--allow, own, peers', loopback, bogons).
+# TYPE sentrypeer_decisions_refused_total counter
+sentrypeer_decisions_refused_total 5
+`,
+		},
 		{
 			name: "bus",
 			c: newBusCollector(fake[[]event.Stats]{[]event.Stats{
