@@ -48,6 +48,7 @@ func (d *Daemon) listeners(ctx context.Context, id event.UUID, bus *event.Bus) (
 	if cfg.SIPResponsive {
 		r = responder.New(responder.Config{Server: cfg.SIPServer})
 		scfg.Answerer = r
+		scfg.Prover = r
 	}
 	set := &listenerSet{server: siplisten.New(scfg), responder: r}
 	if cfg.SIPDisable {

@@ -194,3 +194,29 @@ func TestAnswerAllocs(t *testing.T) {
 		})
 	}
 }
+
+// TestProven: a request is proven when it echoes a nonce issued to its
+// source's address, and only then.
+func TestProven(t *testing.T) {
+	r := newTest(Config{})
+	src := netip.MustParseAddrPort("198.51.100.7:5060")
+	nonce := issuedNonce(t, r, src)
+	tests := []struct {
+		name string
+		raw  string
+		src  netip.Addr
+		want bool
+	}{
+		{"echoes our nonce", withAuth(svcrackRegister, nonce), src.Addr(), true},
+		{"from another address", withAuth(svcrackRegister, nonce), netip.MustParseAddr("198.51.100.8"), false},
+		{"a nonce we never gave", withAuth(svcrackRegister, "AAAAAAAAAAAAAAAAAAAAAA"), src.Addr(), false},
+		{"no Authorization", svcrackRegister, src.Addr(), false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := r.Proven(parse(t, tt.raw), tt.src); got != tt.want {
+				t.Errorf("Proven = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}

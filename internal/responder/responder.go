@@ -280,6 +280,17 @@ func (r *Responder) Answer(m *sip.Message, src netip.AddrPort, tr event.Transpor
 	return dst[:w]
 }
 
+// Proven reports whether m carries a digest nonce this responder gave src
+// within NonceLifetime: the source received our answer, so it is not
+// forged. Cheap when m has no Authorization header.
+func (r *Responder) Proven(m *sip.Message, src netip.Addr) bool {
+	if m.Authorization == "" {
+		return false
+	}
+	nonce, ok := digestNonce(m.Authorization)
+	return ok && r.validNonce(nonce, src.Unmap().WithZone(""), r.now())
+}
+
 // proven reports whether the request returns a nonce we gave its source.
 func (r *Responder) proven(x *exchange) bool {
 	nonce, ok := digestNonce(x.m.Authorization)

@@ -14,6 +14,9 @@ func (s *Server) record(b []byte, m *sip.Message, tr event.Transport, src, dst n
 	msg := string(b)
 	sip.Parse(msg, m)
 	e := s.newEvent(msg, m, tr, src, dst)
+	if tr == event.UDP && s.cfg.Prover != nil {
+		e.Proven = s.cfg.Prover.Proven(m, e.Source.Addr())
+	}
 	s.publish(e)
 	return e
 }

@@ -30,6 +30,12 @@ type Answerer interface {
 	Answer(m *sip.Message, src netip.AddrPort, tr event.Transport, received int, dst [][]byte) [][]byte
 }
 
+// Prover tells whether a UDP message's source proved that it owns its
+// address, by echoing a challenge sent to it.
+type Prover interface {
+	Proven(m *sip.Message, src netip.Addr) bool
+}
+
 // Config configures a [Server]. Zero values take the documented defaults.
 type Config struct {
 	NodeID event.UUID
@@ -37,6 +43,9 @@ type Config struct {
 	Publisher Publisher
 	// Answerer, when set, makes the server responsive; nil is silent.
 	Answerer Answerer
+	// Prover, when set, marks UDP events whose source echoed a challenge
+	// ([event.Event].Proven).
+	Prover Prover
 	// RawMax caps the raw bytes kept per event. Default 4096; 0 keeps none
 	// only when RawMaxSet is true.
 	RawMax    int

@@ -159,6 +159,32 @@ func TestUDPAnswersFromTheProbedAddress(t *testing.T) {
 	}
 }
 
+// proveFrom proves messages from one address.
+type proveFrom netip.Addr
+
+func (p proveFrom) Proven(_ *sip.Message, src netip.Addr) bool { return src == netip.Addr(p) }
+
+func TestUDPMarksProvenSources(t *testing.T) {
+	c := newCollector()
+	s := New(Config{Publisher: c, Prover: proveFrom(netip.MustParseAddr("127.0.0.1"))})
+	uc := serveUDP(t, s, "127.0.0.1:0")
+	for _, from := range []string{"127.0.0.1", "127.0.0.2"} {
+		conn, err := net.DialUDP("udp4", &net.UDPAddr{IP: net.ParseIP(from)}, uc.LocalAddr().(*net.UDPAddr))
+		if err != nil {
+			t.Fatal(err)
+		}
+		conn.Write([]byte(options))
+		conn.Close()
+	}
+	got := map[string]bool{}
+	for _, e := range c.wait(t, 2) {
+		got[e.Source.Addr().String()] = e.Proven
+	}
+	if !got["127.0.0.1"] || got["127.0.0.2"] || len(got) != 2 {
+		t.Errorf("proven by source: %v, want only 127.0.0.1", got)
+	}
+}
+
 func serveStream(t *testing.T, s *Server, tr event.Transport, tc *tls.Config) net.Listener {
 	t.Helper()
 	ln, err := ListenTCP(t.Context(), netip.MustParseAddrPort("127.0.0.1:0"))
