@@ -46,6 +46,7 @@ func commands() map[string]command {
 		"decisions": {summary: "list what is blocked now (every blocker follows it)", usage: decisionsUsage, run: (*runner).decisions},
 		"block":     {summary: "block an IP address, network or number at every blocker", usage: blockUsage, run: (*runner).block},
 		"unblock":   {summary: "unblock a value at every blocker, and keep it unblocked", usage: unblockUsage, run: (*runner).unblock},
+		"bouncers":  {summary: "add, list or delete the keys of CrowdSec bouncers (no daemon needed)", usage: bouncersUsage, run: (*runner).bouncers},
 	}
 }
 

@@ -77,3 +77,29 @@ Flags:
   --follow         keep printing new probes; with --json, one JSON object
                    per line
 ` + commonUsage
+
+const bouncersUsage = `sentrypeer bouncers add NAME | list | delete NAME [flags]
+
+Manage the keys of the CrowdSec bouncers (crowdsec-firewall-bouncer, nginx,
+HAProxy...) that pull this node's decisions from its API, at
+GET /v1/decisions/stream and /v1/decisions with the header X-Api-Key.
+It edits the key file DATA-DIR/bouncers.json (mode 0600) directly, so the
+daemon need not run; a running daemon sees a change within a second.
+
+Actions:
+  add NAME         make a key for the bouncer NAME and print it; it is shown
+                   only this once, as the file keeps only its SHA-256
+  list             list the bouncers: name and when each was added
+  delete NAME      remove the bouncer NAME; its key stops working
+
+Flags:
+  --data-dir DIR   the daemon's data folder (default SENTRYPEER_DATA_DIR,
+                   else data-dir in the config file, else sentrypeer-data)
+  -g, --config FILE
+                   the daemon's config file, read for its data-dir
+                   (default SENTRYPEER_CONFIG_FILE)
+  --json           print JSON instead of text
+  -h, --help       show this help
+
+Exit status: 0 on success, 2 on a usage error or failure.
+`

@@ -49,7 +49,7 @@ func registerMetrics(m *metrics.Metrics, bus *event.Bus, st *store.Store, sinks 
 	return errors.Join(errs...)
 }
 
-func (d *Daemon) openAPI(ctx context.Context, m *metrics.Metrics, st *store.Store, sinks *sinkSet, peers *peerSet) (*apiServer, error) {
+func (d *Daemon) openAPI(ctx context.Context, m *metrics.Metrics, st *store.Store, sinks *sinkSet, peers *peerSet, blockers *blockerSet) (*apiServer, error) {
 	var lc net.ListenConfig
 	ln, err := lc.Listen(ctx, "tcp", d.cfg.APIListen.String())
 	if err != nil {
@@ -67,20 +67,27 @@ func (d *Daemon) openAPI(ctx context.Context, m *metrics.Metrics, st *store.Stor
 		ln.Close()
 		return nil, err
 	}
+	var lapi http.Handler
+	if blockers.lapi != nil {
+		lapi = blockers.lapi
+	}
 	h := httpapi.New(httpapi.Config{
-		Decisions:  sinks.decisions,
-		AdminKey:   admin,
-		Peers:      p,
-		Reports:    reports,
-		Key:        d.cfg.APIKey,
-		Version:    d.info.Version,
-		Index:      sinks.index,
-		Events:     st,
-		Live:       sinks.live,
-		OpenAPI:    apidoc.JSON(),
-		Dashboard:  web.Handler(),
-		Metrics:    m.Handler(),
-		Instrument: m.Instrument,
+		LAPI:          lapi,
+		Decisions:     sinks.decisions,
+		DecisionStats: sinks.decisions,
+		Blockers:      blockers,
+		AdminKey:      admin,
+		Peers:         p,
+		Reports:       reports,
+		Key:           d.cfg.APIKey,
+		Version:       d.info.Version,
+		Index:         sinks.index,
+		Events:        st,
+		Live:          sinks.live,
+		OpenAPI:       apidoc.JSON(),
+		Dashboard:     web.Handler(),
+		Metrics:       m.Handler(),
+		Instrument:    m.Instrument,
 	})
 	return &apiServer{ln: ln, srv: httpapi.Server(h)}, nil
 }

@@ -103,6 +103,10 @@ func (d *Daemon) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	blockers, err := d.blockers(dec)
+	if err != nil {
+		return err
+	}
 	sinks, err := d.sinks(ctx, bus, st, id, m, plan.IndexBytes, dec)
 	if err != nil {
 		return err
@@ -133,7 +137,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 			lis.close()
 			return fmt.Errorf("registering metrics: %w", err)
 		}
-		if api, err = d.openAPI(ctx, m, st, sinks, peers); err != nil {
+		if api, err = d.openAPI(ctx, m, st, sinks, peers, blockers); err != nil {
 			lis.close()
 			return err
 		}
@@ -167,6 +171,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 		}
 	})
 	bgWG.Go(func() { d.reportDrops(runCtx, bus) })
+	bgWG.Go(func() { blockers.run(runCtx) })
 	if governor != nil {
 		bgWG.Go(func() { governor.Run(runCtx, 5*time.Second) })
 	}

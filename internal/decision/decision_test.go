@@ -279,6 +279,13 @@ func TestList(t *testing.T) {
 	if nums, _ := e.List(Filter{Kind: Number, Contains: "002"}); len(nums) != 1 {
 		t.Fatalf("numbers %+v", nums)
 	}
+	for i := range 20 {
+		e.Observe(Evidence{IP: netip.AddrFrom4([4]byte{9, 9, 9, byte(i)}), Origin: Local, At: t0.Add(time.Duration(i) * time.Second)})
+	}
+	latest := e.Latest(3)
+	if len(latest) != 3 || latest[0].Value != "9.9.9.19" || latest[2].Value != "9.9.9.17" {
+		t.Fatalf("latest %+v", latest)
+	}
 }
 
 // memStore is a Store in memory.

@@ -41,3 +41,26 @@ func (e *Engine) List(f Filter) ([]Decision, bool) {
 	}
 	return out, false
 }
+
+// Latest returns the n newest decisions, newest first, in one pass and
+// without copying the set.
+func (e *Engine) Latest(n int) []Decision {
+	if n <= 0 {
+		return nil
+	}
+	out := make([]Decision, 0, n+1)
+	newer := func(a, b Decision) int { return cmp.Or(b.Since.Compare(a.Since), cmp.Compare(a.Value, b.Value)) }
+	e.mu.Lock()
+	for _, en := range e.set {
+		if len(out) == n && newer(en.Decision, out[n-1]) >= 0 {
+			continue
+		}
+		i, _ := slices.BinarySearchFunc(out, en.Decision, newer)
+		out = slices.Insert(out, i, en.Decision)
+		if len(out) > n {
+			out = out[:n]
+		}
+	}
+	e.mu.Unlock()
+	return out
+}

@@ -61,6 +61,10 @@ type Config struct {
 	// Decisions is the set every blocker follows; nil leaves its routes
 	// out. Changing it needs AdminKey or Key.
 	Decisions Decisions
+	// DecisionStats and Blockers feed /api/v1/blocking; nil
+	// DecisionStats leaves it out, nil Blockers reports none.
+	DecisionStats DecisionStats
+	Blockers      Blockers
 	// AdminKey is the credential for writes (DATA-DIR/admin.key); it also
 	// opens every read.
 	AdminKey string
@@ -166,6 +170,9 @@ func New(cfg Config) http.Handler {
 		mux.Handle("DELETE /api/v1/decisions/{value...}", admin(a.deleteDecision))
 		mux.Handle("/api/v1/decisions", auth(methodNotAllowedFor("GET, HEAD, POST")))
 		mux.Handle("/api/v1/decisions/{value...}", auth(methodNotAllowedFor("DELETE")))
+	}
+	if cfg.DecisionStats != nil {
+		route("/api/v1/blocking", http.HandlerFunc(a.blocking), fromMemory)
 	}
 	if cfg.LAPI != nil {
 		// Bouncers carry their own keys, not the API's.

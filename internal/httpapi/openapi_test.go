@@ -15,6 +15,7 @@ import (
 
 	"github.com/sentrypeer/sentrypeer/internal/apidoc"
 	"github.com/sentrypeer/sentrypeer/internal/apidoc/apidoctest"
+	"github.com/sentrypeer/sentrypeer/internal/block"
 	"github.com/sentrypeer/sentrypeer/internal/decision"
 	"github.com/sentrypeer/sentrypeer/internal/event"
 	"github.com/sentrypeer/sentrypeer/internal/index"
@@ -94,7 +95,8 @@ func TestOpenAPI(t *testing.T) {
 	// Decisions: reads need nothing on loopback, writes the admin key.
 	eng := decision.New(decision.Config{})
 	eng.Observe(decision.Evidence{IP: netip.MustParseAddr("8.8.8.8"), Number: "0046701", Origin: decision.Local, Reporters: 1, At: time.Now()})
-	decSrv := httptest.NewServer(New(Config{Decisions: eng, AdminKey: "admin-key-0123456789", OpenAPI: apidoc.JSON()}))
+	decSrv := httptest.NewServer(New(Config{Decisions: eng, DecisionStats: eng, Blockers: fakeBlockers{},
+		AdminKey: "admin-key-0123456789", OpenAPI: apidoc.JSON()}))
 	defer decSrv.Close()
 	send := func(method, target, body string, header ...string) {
 		t.Helper()
@@ -113,7 +115,8 @@ func TestOpenAPI(t *testing.T) {
 	}
 	admin := []string{"Authorization", "Bearer admin-key-0123456789"}
 	for _, target := range []string{"/api/v1/decisions", "/api/v1/decisions?kind=ip&origin=local&contains=8.&limit=1",
-		"/api/v1/decisions?limit=1&cursor=0046701", "/api/v1/decisions?kind=x", "/api/v1/decisions?nope=1"} {
+		"/api/v1/decisions?limit=1&cursor=0046701", "/api/v1/decisions?kind=x", "/api/v1/decisions?nope=1",
+		"/api/v1/blocking", "/api/v1/blocking?x=1"} {
 		do(decSrv.URL, "GET", target)
 	}
 	send("POST", "/api/v1/decisions", `{"value": "1.2.3.0/24", "for": "1h", "reason": "farm"}`, admin...)
@@ -165,6 +168,13 @@ func TestOpenAPI(t *testing.T) {
 	if missing := slices.DeleteFunc(v.Paths(), func(p string) bool { return slices.Contains(v.Exercised(), p) }); len(missing) > 0 {
 		t.Errorf("documented operations never answered 2xx here: %v", missing)
 	}
+}
+
+type fakeBlockers struct{}
+
+func (fakeBlockers) Status() []block.Status {
+	return []block.Status{{Name: "nftables", InSync: true, Held: 2, Syncs: 3, LastSync: time.Now(), LastSyncTook: time.Millisecond},
+		{Name: "other", Errors: 1, LastError: "netlink: operation not permitted", LastErrorAt: time.Now()}}
 }
 
 type fakePeers struct{}

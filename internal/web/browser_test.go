@@ -227,6 +227,19 @@ func TestDashboardInBrowser(t *testing.T) {
 		t.Errorf("version = %q", v)
 	}
 
+	// What is blocked now, and each blocker's state.
+	waitFor(t, ctx, "the blocking panel", `!document.getElementById('blocking').hidden && document.querySelectorAll('#latest-decisions tr').length === 2`)
+	if got := eval[string](t, ctx, `document.getElementById('blocking-total').textContent + ' / ' + document.getElementById('blocking-origins').textContent`); got != "1,232 / local 1,200 · peers 30 · trusted 0 · manual 2" {
+		t.Errorf("blocking totals = %q", got)
+	}
+	blockers := eval[[]string](t, ctx, `[...document.querySelectorAll('#blockers tr')].map(tr => [...tr.cells].map(td => td.textContent).join('|'))`)
+	if want := []string{"nftables|in sync|1,230", "crowdsec|failing|0"}; !slices.Equal(blockers, want) {
+		t.Errorf("blockers = %q, want %q", blockers, want)
+	}
+	if eval[bool](t, ctx, `'pwned' in window || document.querySelector('#blocking img, #blocking script') !== null`) {
+		t.Error("a decision's text became markup")
+	}
+
 	// Probes arrive on the stream: newest on top.
 	close(api.publish)
 	waitFor(t, ctx, "the streamed probes", feedIDs+`.length === 5`)

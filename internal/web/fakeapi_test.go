@@ -106,7 +106,27 @@ func newFakeAPI() *fakeAPI {
 	f.mux.Handle("GET /api/v1/events/stream", f.keyed(f.stream))
 	f.mux.Handle("GET /api/v1/check/ip/{ip}", f.keyed(f.checkIP))
 	f.mux.Handle("GET /api/v1/check/number/{number}", f.keyed(f.checkNumber))
+	f.mux.Handle("GET /api/v1/blocking", f.keyed(f.blocking))
 	return f
+}
+
+// blocking answers /api/v1/blocking with two blockers, one failing, and a
+// decision whose reason an attacker could not write but the test makes
+// hostile anyway.
+func (f *fakeAPI) blocking(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]any{
+		"by_origin": map[string]int{"local": 1200, "peers": 30, "trusted": 0, "manual": 2}, "total": 1232,
+		"evicted": 0, "refused": 4, "ignored": 0,
+		"blockers": []map[string]any{
+			{"name": "nftables", "in_sync": true, "held": 1230, "syncs": 12, "applies": 40, "changes": 1300, "errors": 0, "lost": 0, "last_sync_took_ms": 3.2},
+			{"name": "crowdsec", "in_sync": false, "held": 0, "syncs": 0, "applies": 0, "changes": 0, "errors": 3, "lost": 0,
+				"last_error": "no bouncer pulled yet", "last_error_at": "2026-11-27T00:12:00Z", "last_sync_took_ms": 0},
+		},
+		"latest": []map[string]any{
+			{"value": "203.0.113.7", "kind": "ip", "origin": "local", "reporters": 1, "since": "2026-11-27T00:11:00Z", "until": "2026-12-04T00:12:03Z", "reason": xss},
+			{"value": "198.51.100.0/24", "kind": "range", "origin": "manual", "reporters": 1, "since": "2026-11-27T00:10:00Z", "until": "2026-11-28T00:10:00Z", "reason": "scanner farm"},
+		},
+	})
 }
 
 func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) { f.mux.ServeHTTP(w, r) }

@@ -2,6 +2,7 @@
 // the live feed, the search box, the event view and the API key form.
 
 import { APIError, AuthError, getJSON, getKey, onUnauthorized, query, setKey, sleep, streamProbes } from './api.js';
+import { renderBlocking } from './blocking.js';
 import { drawChart } from './chart.js';
 import { EventTable, fmtTime, parseTime, text } from './events.js';
 import { isIP } from './ip.js';
@@ -164,6 +165,14 @@ async function statsLoop(signal) {
       } catch (err) {
         if (isStop(err)) return;
         showError(err);
+      }
+      try {
+        renderBlocking($('blocking'), await getJSON('/api/v1/blocking', signal), fmt);
+      } catch (err) {
+        if (isStop(err)) return;
+        // A node without decisions (an older one) has no such route.
+        if (err instanceof APIError && err.status === 404) $('blocking').hidden = true;
+        else showError(err);
       }
     }
     await sleep(statsEvery, signal);

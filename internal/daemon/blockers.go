@@ -1,0 +1,63 @@
+package daemon
+
+import (
+	"context"
+	"sync"
+
+	"github.com/sentrypeer/sentrypeer/internal/block"
+	"github.com/sentrypeer/sentrypeer/internal/block/crowdsec"
+	"github.com/sentrypeer/sentrypeer/internal/decision"
+)
+
+// blockerSet is every blocker the daemon runs: the pushed ones (nftables),
+// each behind a runner, and the CrowdSec bouncers, which pull.
+type blockerSet struct {
+	runners []*block.Runner
+	lapi    *crowdsec.Handler // nil without the API
+}
+
+// blockers builds the configured blockers over dec; nothing runs yet.
+func (d *Daemon) blockers(dec *decision.Engine) (*blockerSet, error) {
+	set := &blockerSet{}
+	cfg := block.Config{Reconcile: d.cfg.BlockReconcile, Logger: d.logger}
+	for _, mk := range d.pushBlockers() {
+		b, err := mk()
+		if err != nil {
+			return nil, err
+		}
+		set.runners = append(set.runners, block.New(dec, b, cfg))
+	}
+	if d.cfg.APIEnabled() {
+		h, err := crowdsec.New(crowdsec.Config{Decisions: dec, KeysFile: d.cfg.DataPath(crowdsec.KeysFile),
+			Logger: d.logger.With("component", "crowdsec")})
+		if err != nil {
+			return nil, err
+		}
+		set.lapi = h
+	}
+	return set, nil
+}
+
+// run runs every pushed blocker until ctx is done.
+func (s *blockerSet) run(ctx context.Context) {
+	var wg sync.WaitGroup
+	for _, r := range s.runners {
+		wg.Go(func() { r.Run(ctx) })
+	}
+	wg.Wait()
+}
+
+// Status reports each blocker, bouncers included (a bouncer is in sync
+// once it has pulled since the daemon started).
+func (s *blockerSet) Status() []block.Status {
+	var out []block.Status
+	for _, r := range s.runners {
+		out = append(out, r.Status())
+	}
+	if s.lapi != nil {
+		for _, b := range s.lapi.Bouncers() {
+			out = append(out, block.Status{Name: "crowdsec bouncer " + b.Name, InSync: !b.LastPull.IsZero(), Held: b.Holds, LastSync: b.LastPull})
+		}
+	}
+	return out
+}
