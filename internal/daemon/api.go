@@ -26,8 +26,9 @@ type apiServer struct {
 }
 
 // registerMetrics exports every component's counters.
-func registerMetrics(m *metrics.Metrics, bus *event.Bus, st *store.Store, sinks *sinkSet, lis *listenerSet, peers *peerSet) error {
-	errs := []error{m.RegisterBus(bus), m.RegisterStore(st), m.RegisterListener(lis.server), m.RegisterDecisions(sinks.decisions)}
+func registerMetrics(m *metrics.Metrics, bus *event.Bus, st *store.Store, sinks *sinkSet, lis *listenerSet, peers *peerSet, blockers *blockerSet) error {
+	errs := []error{m.RegisterBus(bus), m.RegisterStore(st), m.RegisterListener(lis.server), m.RegisterDecisions(sinks.decisions),
+		m.RegisterBlockers(blockers, blockers.drops())}
 	if lis.responder != nil {
 		errs = append(errs, m.RegisterResponder(lis.responder))
 	}

@@ -6,7 +6,9 @@ import (
 
 	"github.com/sentrypeer/sentrypeer/internal/block"
 	"github.com/sentrypeer/sentrypeer/internal/block/crowdsec"
+	"github.com/sentrypeer/sentrypeer/internal/block/nft"
 	"github.com/sentrypeer/sentrypeer/internal/decision"
+	"github.com/sentrypeer/sentrypeer/internal/metrics"
 )
 
 // blockerSet is every blocker the daemon runs: the pushed ones (nftables),
@@ -14,6 +16,25 @@ import (
 type blockerSet struct {
 	runners []*block.Runner
 	lapi    *crowdsec.Handler // nil without the API
+	nft     *nft.Blocker      // nil without --nft
+	// nftOwnsRules: the blocker owns its chain and rules (not
+	// --nft-sets-only), so their counters are its drops.
+	nftOwnsRules bool
+}
+
+// drops reads the nftables chain's counters; nil without --nft or with
+// --nft-sets-only (the operator's rules count then).
+func (s *blockerSet) drops() metrics.DropCounter {
+	if s.nft == nil || !s.nftOwnsRules {
+		return nil
+	}
+	return func() (map[string]uint64, error) {
+		d, err := s.nft.Dropped()
+		if err != nil {
+			return nil, err
+		}
+		return map[string]uint64{"ipv4": d.IPv4.Packets, "ipv6": d.IPv6.Packets}, nil
+	}
 }
 
 // blockers builds the configured blockers over dec; nothing runs yet.
@@ -24,6 +45,9 @@ func (d *Daemon) blockers(dec *decision.Engine) (*blockerSet, error) {
 		b, err := mk()
 		if err != nil {
 			return nil, err
+		}
+		if n, ok := b.(*nft.Blocker); ok {
+			set.nft, set.nftOwnsRules = n, !d.cfg.NFTSetsOnly
 		}
 		set.runners = append(set.runners, block.New(dec, b, cfg))
 	}

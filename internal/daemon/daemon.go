@@ -133,7 +133,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	}
 	var api *apiServer
 	if m != nil {
-		if err := registerMetrics(m, bus, st, sinks, lis, peers); err != nil {
+		if err := registerMetrics(m, bus, st, sinks, lis, peers, blockers); err != nil {
 			lis.close()
 			return fmt.Errorf("registering metrics: %w", err)
 		}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/sentrypeer/sentrypeer/internal/p2p"
 
+	"github.com/sentrypeer/sentrypeer/internal/block"
 	"github.com/sentrypeer/sentrypeer/internal/decision"
 	"github.com/sentrypeer/sentrypeer/internal/event"
 	"github.com/sentrypeer/sentrypeer/internal/logsink"
@@ -19,6 +20,10 @@ import (
 	"github.com/sentrypeer/sentrypeer/internal/siplisten"
 	"github.com/sentrypeer/sentrypeer/internal/store"
 )
+
+type fakeBlockers []block.Status
+
+func (f fakeBlockers) Status() []block.Status { return f }
 
 // fake is a Stats source returning a fixed snapshot.
 type fake[S any] struct{ s S }
@@ -31,6 +36,35 @@ func TestCollectors(t *testing.T) {
 		c    prometheus.Collector
 		want string
 	}{
+		{
+			name: "blockers",
+			c: newBlockerCollector(fakeBlockers{{Name: "nftables", InSync: true, Held: 7, Syncs: 3, Applies: 5, Errors: 1, Lost: 2}},
+				func() (map[string]uint64, error) { return map[string]uint64{"ipv4": 9, "ipv6": 1}, nil }),
+			want: `
+# HELP sentrypeer_blocker_applies_total Batches of changes the blocker applied.
+# TYPE sentrypeer_blocker_applies_total counter
+sentrypeer_blocker_applies_total{blocker="nftables"} 5
+# HELP sentrypeer_blocker_changes_missed_total Times the blocker fell behind the changes and converged on the whole set.
+# TYPE sentrypeer_blocker_changes_missed_total counter
+sentrypeer_blocker_changes_missed_total{blocker="nftables"} 2
+# HELP sentrypeer_blocker_elements Elements a blocker holds (set elements; decisions a bouncer was sent).
+# TYPE sentrypeer_blocker_elements gauge
+sentrypeer_blocker_elements{blocker="nftables"} 7
+# HELP sentrypeer_blocker_errors_total Failed calls of the blocker (each is followed by a reconcile).
+# TYPE sentrypeer_blocker_errors_total counter
+sentrypeer_blocker_errors_total{blocker="nftables"} 1
+# HELP sentrypeer_blocker_in_sync 1 when the blocker's last call succeeded (a bouncer: it pulled since start-up).
+# TYPE sentrypeer_blocker_in_sync gauge
+sentrypeer_blocker_in_sync{blocker="nftables"} 1
+# HELP sentrypeer_blocker_reconciles_total Times the blocker converged on the whole set of decisions.
+# TYPE sentrypeer_blocker_reconciles_total counter
+sentrypeer_blocker_reconciles_total{blocker="nftables"} 3
+# HELP sentrypeer_nft_dropped_packets_total Packets dropped by the nftables chain's rules, by family.
+# TYPE sentrypeer_nft_dropped_packets_total counter
+sentrypeer_nft_dropped_packets_total{family="ipv4"} 9
+sentrypeer_nft_dropped_packets_total{family="ipv6"} 1
+`,
+		},
 		{
 			name: "decisions",
 			c: newDecisionCollector(fake[decision.Stats]{decision.Stats{ByOrigin: map[decision.Origin]int{decision.Local: 3, decision.Manual: 1},
