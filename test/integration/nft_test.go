@@ -7,6 +7,7 @@ import (
 	"net/netip"
 	"os"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -194,6 +195,30 @@ func TestNftBlocksAProbe(t *testing.T) {
 		waitUntil(t, c.from+" to leave "+c.set, time.Second, func() bool { return !holds(nftSet(t, l, 0, c.set), c.from) })
 		a.probe()
 		waitUntil(t, "a probe after the unblock to be stored", 2*time.Second, func() bool { return eventsTotal(t, l, 0) == before+2 })
+	}
+
+	// Probe to element, p50 and p99, over 50 attackers' addresses.
+	const n = 50
+	var lat []time.Duration
+	for i := range n {
+		addr := fmt.Sprintf("10.77.0.%d", 100+i)
+		l.run("ip", "-n", l.nodes[1], "addr", "add", addr+"/24", "dev", "eth0")
+		a := newAttacker(t, l, 1, addr, l.addr(0)+":5060")
+		start := time.Now()
+		a.probe()
+		for !holds(nftSet(t, l, 0, "bad_ipv4"), addr) {
+			if time.Since(start) > 2*time.Second {
+				t.Fatalf("%s not in bad_ipv4 within 2 s", addr)
+			}
+			time.Sleep(2 * time.Millisecond)
+		}
+		lat = append(lat, time.Since(start))
+	}
+	slices.Sort(lat)
+	p50, p99 := lat[n/2], lat[n*99/100]
+	t.Logf("probe to nftables element over %d sources: p50 %v, p99 %v (each read of the set by nft is part of it)", n, p50.Round(100*time.Microsecond), p99.Round(100*time.Microsecond))
+	if p99 > 200*time.Millisecond {
+		t.Errorf("probe to element p99 %v, want under 200 ms", p99)
 	}
 
 	// A manual block, then the table deleted by hand: back within a
