@@ -3,6 +3,7 @@ package daemon
 import (
 	"context"
 	"log/slog"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -105,6 +106,11 @@ func (d *Daemon) sinks(ctx context.Context, bus *event.Bus, st *store.Store, sel
 		set.index = index.New(index.Config{MaxAge: cfg.MaxAge, MaxEvents: cfg.IndexMaxEvents, MaxBytes: indexBytes,
 			Quorum: cfg.P2PQuorum, Trusted: trusted})
 		set.indexSink = &indexSink{idx: set.index, st: st, upTo: upTo, logger: d.logger}
+		if dec.Len() == 0 && cfg.BlockEvidence != decision.Proven {
+			// A node upgraded to a version with decisions, or down for
+			// longer than --block-for: what the store holds decides.
+			set.indexSink.loaded = func() { seedDecisions(set.index, dec) }
+		}
 		if err := add("index", set.indexSink, cfg.QueueSize); err != nil {
 			return fail(err)
 		}
@@ -133,6 +139,8 @@ type indexSink struct {
 	// loadReports, when set, indexes peers' stored records after the
 	// events: they must be in before the index is ready.
 	loadReports func(context.Context) (int, error)
+	// loaded, when set, runs once the index has loaded.
+	loaded func()
 }
 
 func (s *indexSink) Run(ctx context.Context, ch <-chan *event.Event) error {
@@ -140,7 +148,35 @@ func (s *indexSink) Run(ctx context.Context, ch <-chan *event.Event) error {
 	if err := s.idx.LoadWith(ctx, s.st, s.upTo, s.loadReports); err != nil {
 		return err
 	}
+	if s.loaded != nil {
+		s.loaded()
+	}
 	c := s.idx.Counts()
 	s.logger.Info("index loaded", "events", c.Events, "ip_addresses", c.IPs, "numbers", c.Numbers, "took", time.Since(start).Round(time.Millisecond))
 	return s.idx.Run(ctx, ch)
+}
+
+// seedDecisions makes decisions of what the index enforces, as of each
+// value's last sighting: once, at start-up, when the set is empty.
+func seedDecisions(idx *index.Index, dec *decision.Engine) {
+	for _, e := range idx.AllIPs() {
+		if ip, err := netip.ParseAddr(e.Key); err == nil && e.Enforce {
+			dec.Observe(decision.Evidence{IP: ip, Origin: origin(e), Reporters: e.Reporters, Proven: e.Sources&index.Local == 0, At: e.Last})
+		}
+	}
+	for _, e := range idx.AllNumbers() {
+		if e.Enforce {
+			dec.Observe(decision.Evidence{Number: e.Key, Origin: origin(e), Reporters: e.Reporters, Proven: e.Sources&index.Local == 0, At: e.Last})
+		}
+	}
+}
+
+func origin(e index.Entry) decision.Origin {
+	switch {
+	case e.Sources&index.Local != 0:
+		return decision.Local
+	case e.Trusted:
+		return decision.Trusted
+	}
+	return decision.Peers
 }

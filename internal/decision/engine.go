@@ -317,6 +317,13 @@ func (e *Engine) Expire() {
 	}
 }
 
+// Len is how many decisions are held.
+func (e *Engine) Len() int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return len(e.set)
+}
+
 // Get returns value's decision.
 func (e *Engine) Get(value string) (Decision, bool) {
 	e.mu.Lock()
