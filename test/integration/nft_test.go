@@ -299,3 +299,33 @@ func mustAddrPort(t *testing.T, s string) netip.AddrPort {
 	}
 	return ap
 }
+
+// TestBlockEvidenceProven: with --block-evidence proven a UDP probe, whose
+// source anyone can forge, blocks nobody; one over TCP does.
+func TestBlockEvidenceProven(t *testing.T) {
+	requirePeer(t, "nft")
+	l := newLab(t, 2)
+	l.start(0, t.TempDir(), "--nft", "--block-evidence", "proven", "--no-share")
+	udp := l.addr(1)
+	newAttacker(t, l, 1, udp, l.addr(0)+":5060").probe()
+	tcp := "10.77.0.200"
+	l.run("ip", "-n", l.nodes[1], "addr", "add", tcp+"/24", "dev", "eth0")
+	inNetns(t, l.nodes[1], func() {
+		d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(tcp)}, Timeout: 5 * time.Second}
+		c, err := d.Dial("tcp", l.addr(0)+":5060")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		fmt.Fprintf(c, "OPTIONS sip:100@%s SIP/2.0\r\nVia: SIP/2.0/TCP %s:5060;branch=z9hG4bK-tcp\r\nFrom: <sip:100@%s>;tag=1\r\n"+
+			"To: <sip:100@%s>\r\nCall-ID: proven-tcp\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n", l.addr(0), tcp, tcp, l.addr(0))
+	})
+	waitUntil(t, "the TCP source in bad_ipv4", 2*time.Second, func() bool { return holds(nftSet(t, l, 0, "bad_ipv4"), tcp) })
+	waitUntil(t, "both probes to be stored", 2*time.Second, func() bool { return eventsTotal(t, l, 0) == 2 })
+	if holds(nftSet(t, l, 0, "bad_ipv4"), udp) {
+		t.Errorf("an unproven UDP source (%s) was blocked under --block-evidence proven", udp)
+	}
+	if _, m := l.get(0, "/metrics"); !strings.Contains(m, "sentrypeer_decisions_ignored_total 1") {
+		t.Errorf("the ignored UDP sighting was not counted")
+	}
+}
