@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sentrypeer/sentrypeer/internal/decision"
 	"github.com/sentrypeer/sentrypeer/internal/event"
 	"github.com/sentrypeer/sentrypeer/internal/index"
 	"github.com/sentrypeer/sentrypeer/internal/live"
@@ -387,15 +388,19 @@ func TestStream(t *testing.T) {
 // that names a parameter, never a panic or a 500.
 func FuzzQuery(f *testing.F) {
 	for _, q := range []string{"", "ip=1.2.3.0/24&limit=5", "sort=count&order=asc&offset=9", "format=nft&kind=all", "top=0", "cursor=AgQG&since=2026-11-27T00:00:00Z", "limit=%ff", "ip=::ffff:1.2.3.4%25x"} {
-		for _, path := range []string{"/api/v1/events", "/api/v1/ip-addresses", "/api/v1/numbers", "/api/v1/stats", "/api/v1/export", "/api/v1/reports/ip/203.0.113.7"} {
+		for _, path := range []string{"/api/v1/events", "/api/v1/ip-addresses", "/api/v1/numbers", "/api/v1/stats", "/api/v1/export", "/api/v1/reports/ip/203.0.113.7", "/api/v1/decisions", "/api/v1/blocking"} {
 			f.Add(path, q)
 		}
 	}
-	fx := newFixture(&testing.T{}, Config{Reports: &fakeReports{}})
+	f.Add("/api/v1/decisions", "kind=range&origin=manual&contains=8.&cursor=8.8.8.0&limit=1000")
+	eng := decision.New(decision.Config{})
+	eng.Block("8.8.8.0/24", time.Hour, "x")
+	fx := newFixture(&testing.T{}, Config{Reports: &fakeReports{}, Decisions: eng, DecisionStats: eng})
 	fx.events.page = store.Page{Events: []event.Event{*testEvent(5, "198.51.100.9", "100", "OPTIONS", "ua")}}
 	f.Fuzz(func(t *testing.T, path, query string) {
 		switch path {
-		case "/api/v1/events", "/api/v1/ip-addresses", "/api/v1/numbers", "/api/v1/stats", "/api/v1/export", "/api/v1/reports/ip/203.0.113.7":
+		case "/api/v1/events", "/api/v1/ip-addresses", "/api/v1/numbers", "/api/v1/stats", "/api/v1/export", "/api/v1/reports/ip/203.0.113.7",
+			"/api/v1/decisions", "/api/v1/blocking":
 		default:
 			return
 		}
@@ -412,6 +417,39 @@ func FuzzQuery(f *testing.F) {
 			}
 		default:
 			t.Fatalf("%s?%s: %d %s", path, query, w.Code, w.Body)
+		}
+	})
+}
+
+// FuzzBlockBody: any body POSTed to /api/v1/decisions with the admin key
+// gets 201, a 400 or a 409, never a panic or a 500; what is accepted is
+// a decision the engine holds.
+func FuzzBlockBody(f *testing.F) {
+	for _, b := range []string{`{"value": "8.8.8.8"}`, `{"value": "8.8.0.0/16", "for": "1h", "reason": "x"}`, `{"value": "0046701"}`,
+		`{"value": "127.0.0.1"}`, `{"value": ""}`, `{"for": "-1s", "value": "1.1.1.1"}`, `{"value": 5}`, `[]`, `{"value": "1.1.1.1", "x": 1}`} {
+		f.Add(b)
+	}
+	eng := decision.New(decision.Config{Max: 1000})
+	h := New(Config{Decisions: eng, AdminKey: "admin-key-0123456789"})
+	f.Fuzz(func(t *testing.T, body string) {
+		r := httptest.NewRequest("POST", "/api/v1/decisions", strings.NewReader(body))
+		r.Header.Set("Authorization", "Bearer admin-key-0123456789")
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		switch w.Code {
+		case 201:
+			var d struct{ Value string }
+			if json.Unmarshal(w.Body.Bytes(), &d) != nil {
+				t.Fatalf("201 with %s", w.Body)
+			}
+			if _, ok := eng.Get(d.Value); !ok {
+				t.Fatalf("201 for %q, which the engine does not hold", d.Value)
+			}
+			eng.Unblock(d.Value)
+		case 400, 409, 413:
+		case 503: // the set is full of manual decisions
+		default:
+			t.Fatalf("%q: %d %s", body, w.Code, w.Body)
 		}
 	})
 }

@@ -22,6 +22,9 @@ type apiError struct {
 
 // badParam answers 400 naming the parameter at fault.
 func badParam(w http.ResponseWriter, param, problem string) {
+	if param == "" {
+		param = "(empty name)" // "?=x": still named, so that clients can tell
+	}
 	writeJSON(w, http.StatusBadRequest, apiError{Error: param + ": " + problem, Parameter: param})
 }
 
