@@ -113,6 +113,14 @@ type Config struct {
 	NFTTable    string
 	NFTSetsOnly bool
 
+	// SIPAgentListen serves the SIP agent when valid; it redirects clean
+	// calls to SIPAgentDestination and answers blocked ones with
+	// SIPAgentReject. SIPAgentSourceHeader carries the caller's address.
+	SIPAgentListen       netip.AddrPort
+	SIPAgentDestination  string
+	SIPAgentReject       int
+	SIPAgentSourceHeader string
+
 	// Settings of the original that later versions implement; kept so that
 	// they are parsed, validated and reported rather than ignored.
 	WebhookURL string

@@ -7,7 +7,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/netip"
 	"os"
+	"slices"
 	"strings"
 )
 
@@ -115,6 +117,12 @@ func validate(c *Config) error {
 	}
 	if c.TLSSelfSigned && c.TLSCert != "" {
 		return errors.New("invalid TLS settings: --tls-self-signed and -t/-k exclude each other")
+	}
+	if c.SIPAgentListen.IsValid() != (c.SIPAgentDestination != "") {
+		return errors.New("invalid SIP agent settings: --sip-agent-listen and --sip-agent-destination go together")
+	}
+	if c.SIPAgentListen.IsValid() && slices.ContainsFunc(c.SIPListen, func(ap netip.AddrPort) bool { return ap == c.SIPAgentListen }) {
+		return fmt.Errorf("invalid --sip-agent-listen %s: the honeypot listens there (--sip-listen); customers' calls must not be recorded as probes", c.SIPAgentListen)
 	}
 	if c.NFTSetsOnly && !c.NFT {
 		return errors.New("invalid --nft-sets-only: it goes with --nft")

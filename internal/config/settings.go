@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/sentrypeer/sentrypeer/internal/block/sipagent"
 )
 
 // setting describes one configuration knob in all its spellings.
@@ -240,6 +242,37 @@ func settings() []setting {
 		{name: "nft-sets-only", env: "SENTRYPEER_NFT_SETS_ONLY", isBool: true,
 			usage: "with --nft, manage only the sets bad_ipv4 and bad_ipv6 in a table of the operator's own ruleset",
 			apply: boolTo(func(c *Config) *bool { return &c.NFTSetsOnly })},
+		{name: "sip-agent-listen", env: "SENTRYPEER_SIP_AGENT_LISTEN",
+			usage: "serve the SIP agent (a redirect server a proxy asks before it connects a call) on this address, UDP and TCP; needs --sip-agent-destination", allowed: "host:port with an IP address",
+			apply: func(c *Config, v string) (err error) { c.SIPAgentListen, err = parseAddrPort(v); return err }},
+		{name: "sip-agent-destination", env: "SENTRYPEER_SIP_AGENT_DESTINATION",
+			usage: "where the SIP agent redirects a clean call (302, the same user at this host)", allowed: "host[:port][;transport=udp|tcp|tls|sctp|ws|wss]",
+			apply: func(c *Config, v string) error {
+				if _, err := sipagent.ParseDestination(v); err != nil {
+					return fmt.Errorf("want host[:port][;transport=udp|tcp|tls|sctp|ws|wss]")
+				}
+				c.SIPAgentDestination = v
+				return nil
+			}},
+		{name: "sip-agent-reject", env: "SENTRYPEER_SIP_AGENT_REJECT", def: "404",
+			usage: "the SIP agent's answer to a call from a blocked caller or to a blocked number", allowed: "403, 404, 603 or 608",
+			apply: func(c *Config, v string) error {
+				switch v {
+				case "403", "404", "603", "608":
+					c.SIPAgentReject, _ = strconv.Atoi(v)
+					return nil
+				}
+				return fmt.Errorf("want 403, 404, 603 or 608")
+			}},
+		{name: "sip-agent-source-header", env: "SENTRYPEER_SIP_AGENT_SOURCE_HEADER", def: "X-SentryPeer-Source",
+			usage: "header the proxy sets to the caller's address (without it: the bottom Via's received, else its host)", allowed: "a header name",
+			apply: func(c *Config, v string) error {
+				if v == "" || strings.Trim(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.!%*+`'~") != "" {
+					return fmt.Errorf("want a header name")
+				}
+				c.SIPAgentSourceHeader = v
+				return nil
+			}},
 		{name: "webhook-url", short: "w", env: "SENTRYPEER_WEBHOOK_URL",
 			usage: "URL to POST bad-actor JSON to (not implemented in this version)", allowed: "an http(s) URL",
 			apply: func(c *Config, v string) error {

@@ -26,11 +26,14 @@ type apiServer struct {
 }
 
 // registerMetrics exports every component's counters.
-func registerMetrics(m *metrics.Metrics, bus *event.Bus, st *store.Store, sinks *sinkSet, lis *listenerSet, peers *peerSet, blockers *blockerSet) error {
+func registerMetrics(m *metrics.Metrics, bus *event.Bus, st *store.Store, sinks *sinkSet, lis *listenerSet, peers *peerSet, blockers *blockerSet, agent *sipAgent) error {
 	errs := []error{m.RegisterBus(bus), m.RegisterStore(st), m.RegisterListener(lis.server), m.RegisterDecisions(sinks.decisions),
 		m.RegisterBlockers(blockers, blockers.drops())}
 	if lis.responder != nil {
 		errs = append(errs, m.RegisterResponder(lis.responder))
+	}
+	if agent != nil {
+		errs = append(errs, m.RegisterSIPAgent(agent.agent))
 	}
 	if sinks.json != nil {
 		errs = append(errs, m.RegisterJSONLog(sinks.json))

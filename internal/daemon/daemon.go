@@ -131,14 +131,21 @@ func (d *Daemon) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	agent, err := d.sipAgent(ctx, dec)
+	if err != nil {
+		lis.close()
+		return err
+	}
 	var api *apiServer
 	if m != nil {
-		if err := registerMetrics(m, bus, st, sinks, lis, peers, blockers); err != nil {
+		if err := registerMetrics(m, bus, st, sinks, lis, peers, blockers, agent); err != nil {
 			lis.close()
+			agent.closeIfAny()
 			return fmt.Errorf("registering metrics: %w", err)
 		}
 		if api, err = d.openAPI(ctx, m, st, sinks, peers, blockers); err != nil {
 			lis.close()
+			agent.closeIfAny()
 			return err
 		}
 	}
@@ -189,6 +196,13 @@ func (d *Daemon) Run(ctx context.Context) error {
 		bgWG.Go(func() {
 			if err := peers.run(runCtx); err != nil && runCtx.Err() == nil {
 				cancel(fmt.Errorf("peer-to-peer: %w", err))
+			}
+		})
+	}
+	if agent != nil {
+		lisWG.Go(func() {
+			if err := agent.serve(runCtx); err != nil {
+				cancel(err)
 			}
 		})
 	}

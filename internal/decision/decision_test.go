@@ -364,3 +364,29 @@ func TestPersist(t *testing.T) {
 		t.Error("an unblock did not survive the restart")
 	}
 }
+
+func TestCovers(t *testing.T) {
+	c := &clock{now: t0}
+	e := newEngine(c, Config{})
+	e.Block("1.2.0.0/16", time.Hour, "wide")
+	e.Block("1.2.3.0/24", time.Hour, "narrow")
+	e.Observe(Evidence{IP: netip.MustParseAddr("1.2.3.4"), Origin: Local, At: t0})
+	tests := []struct {
+		ip, want string
+	}{
+		{"1.2.3.9", "1.2.3.0/24"},
+		{"::ffff:1.2.9.9", "1.2.0.0/16"},
+		{"1.3.0.1", ""},
+		{"1.2.3.4", "1.2.3.0/24"}, // an IP decision of its own is Get's to find
+	}
+	for _, tt := range tests {
+		d, ok := e.Covers(netip.MustParseAddr(tt.ip))
+		if ok != (tt.want != "") || d.Value != tt.want {
+			t.Errorf("Covers(%s) = %q, %v; want %q", tt.ip, d.Value, ok, tt.want)
+		}
+	}
+	e.Unblock("1.2.3.0/24")
+	if d, _ := e.Covers(netip.MustParseAddr("1.2.3.9")); d.Value != "1.2.0.0/16" {
+		t.Errorf("after unblocking the /24: %q", d.Value)
+	}
+}

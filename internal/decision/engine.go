@@ -69,7 +69,8 @@ type Engine struct {
 
 	mu        sync.Mutex
 	set       map[string]*entry
-	unblocked map[string]bool // suppressed until the operator blocks again
+	nets      map[string]*entry // the Net decisions of set: few, manual only
+	unblocked map[string]bool   // suppressed until the operator blocks again
 	subs      []*Subscription
 	dirty     map[string]bool // values to persist (put or delete)
 	dirtyUnbl map[string]bool // true: suppress, false: lift
@@ -104,7 +105,7 @@ func New(cfg Config) *Engine {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Engine{cfg: cfg, set: make(map[string]*entry), unblocked: make(map[string]bool),
+	return &Engine{cfg: cfg, set: make(map[string]*entry), nets: make(map[string]*entry), unblocked: make(map[string]bool),
 		dirty: make(map[string]bool), dirtyUnbl: make(map[string]bool)}
 }
 
@@ -129,9 +130,17 @@ func (e *Engine) Load(ctx context.Context) error {
 			e.dirty[d.Value] = true
 			continue
 		}
-		e.set[d.Value] = &entry{Decision: d, told: d.Until}
+		e.put(&entry{Decision: d, told: d.Until})
 	}
 	return nil
+}
+
+// put holds en, and among the networks when it is one. e.mu is held.
+func (e *Engine) put(en *entry) {
+	e.set[en.Value] = en
+	if en.Kind == Net {
+		e.nets[en.Value] = en
+	}
 }
 
 // extendStep is how far Until must move before subscribers are told: a
@@ -207,7 +216,7 @@ func (e *Engine) insert(d Decision) {
 		e.stats.evicted.Add(1) // d itself is the weakest
 		return
 	}
-	e.set[d.Value] = &entry{Decision: d, told: d.Until}
+	e.put(&entry{Decision: d, told: d.Until})
 	e.dirty[d.Value] = true
 	e.notify(Change{Op: Added, Decision: d})
 }
@@ -244,6 +253,7 @@ func (e *Engine) remove(value string) bool {
 		return false
 	}
 	delete(e.set, value)
+	delete(e.nets, value)
 	e.dirty[value] = true
 	e.notify(Change{Op: Removed, Decision: en.Decision})
 	return true
@@ -282,7 +292,7 @@ func (e *Engine) Block(value string, d time.Duration, reason string) (Decision, 
 		delete(e.unblocked, v)
 		e.dirtyUnbl[v] = false
 	}
-	e.set[v] = &entry{Decision: dec, told: dec.Until}
+	e.put(&entry{Decision: dec, told: dec.Until})
 	e.dirty[v] = true
 	e.notify(Change{Op: Added, Decision: dec})
 	return dec, nil
@@ -315,6 +325,24 @@ func (e *Engine) Expire() {
 			e.remove(v)
 		}
 	}
+}
+
+// Covers returns the narrowest network decision that contains ip, for a
+// caller inside a blocked network. It keeps nothing of ip.
+func (e *Engine) Covers(ip netip.Addr) (Decision, bool) {
+	ip = ip.Unmap().WithZone("")
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var best *entry
+	for _, en := range e.nets {
+		if en.Prefix.Contains(ip) && (best == nil || en.Prefix.Bits() > best.Prefix.Bits()) {
+			best = en
+		}
+	}
+	if best == nil {
+		return Decision{}, false
+	}
+	return best.Decision, true
 }
 
 // Len is how many decisions are held.

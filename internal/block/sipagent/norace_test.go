@@ -1,0 +1,5 @@
+//go:build !race
+
+package sipagent
+
+const raceEnabled = false
