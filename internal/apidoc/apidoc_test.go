@@ -99,6 +99,7 @@ func TestEndpoints(t *testing.T) {
 		"GET /api/v1/check/number/{number}",
 		"DELETE /api/v1/decisions/{value}",
 		"GET /api/v1/blocking",
+		"GET /api/v1/bgp",
 		"GET /api/v1/decisions",
 		"POST /api/v1/decisions",
 		"GET /api/v1/events",

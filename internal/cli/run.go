@@ -43,6 +43,7 @@ func commands() map[string]command {
 		"events":    {summary: "list recent probes; --follow to watch new ones", usage: eventsUsage, run: (*runner).events},
 		"peers":     {summary: "show this node's peer ID and addresses, and its peers", usage: peersUsage, run: (*runner).peers},
 		"reports":   {summary: "list what peers reported about an IP address", usage: reportsUsage, run: (*runner).reports},
+		"bgp":       {summary: "show the BGP blackhole speaker's neighbours and routes", usage: bgpUsage, run: (*runner).bgp},
 		"decisions": {summary: "list what is blocked now (every blocker follows it)", usage: decisionsUsage, run: (*runner).decisions},
 		"block":     {summary: "block an IP address, network or number at every blocker", usage: blockUsage, run: (*runner).block},
 		"unblock":   {summary: "unblock a value at every blocker, and keep it unblocked", usage: unblockUsage, run: (*runner).unblock},

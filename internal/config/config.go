@@ -12,6 +12,8 @@ import (
 	"net/netip"
 	"path/filepath"
 	"time"
+
+	"github.com/sentrypeer/sentrypeer/internal/block/bgp"
 )
 
 // Config is the complete, validated configuration of the daemon.
@@ -112,6 +114,17 @@ type Config struct {
 	NFT         bool
 	NFTTable    string
 	NFTSetsOnly bool
+
+	// BGPASN, when set, runs the BGP blackhole speaker.
+	BGPASN              uint32
+	BGPRouterID         netip.Addr
+	BGPListen           netip.AddrPort
+	BGPNeighbors        []bgp.Neighbor
+	BGPCommunities      []bgp.Community
+	BGPLargeCommunities []bgp.LargeCommunity
+	BGPNextHopV4        netip.Addr
+	BGPNextHopV6        netip.Addr
+	BGPMaxPrefixes      int
 
 	// SIPAgentListen serves the SIP agent when valid; it redirects clean
 	// calls to SIPAgentDestination and answers blocked ones with

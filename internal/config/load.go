@@ -3,6 +3,7 @@ package config
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"errors"
 	"flag"
 	"fmt"
@@ -78,7 +79,7 @@ func build(all []setting, layers ...layer) (Config, error) {
 			}
 		}
 		if s.multi {
-			values = splitCommas(values)
+			values = splitOn(values, cmp.Or(s.sep, ","))
 		}
 		for _, v := range values {
 			if err := s.apply(&c, v); err != nil {
@@ -124,6 +125,9 @@ func validate(c *Config) error {
 	if c.SIPAgentListen.IsValid() && slices.ContainsFunc(c.SIPListen, func(ap netip.AddrPort) bool { return ap == c.SIPAgentListen }) {
 		return fmt.Errorf("invalid --sip-agent-listen %s: the honeypot listens there (--sip-listen); customers' calls must not be recorded as probes", c.SIPAgentListen)
 	}
+	if (c.BGPASN != 0) != (len(c.BGPNeighbors) > 0) {
+		return errors.New("invalid BGP settings: --bgp-asn and --bgp-neighbor go together")
+	}
 	if c.NFTSetsOnly && !c.NFT {
 		return errors.New("invalid --nft-sets-only: it goes with --nft")
 	}
@@ -141,10 +145,10 @@ func (s setting) label() string {
 	return l
 }
 
-func splitCommas(values []string) []string {
+func splitOn(values []string, sep string) []string {
 	var out []string
 	for _, v := range values {
-		for _, p := range strings.Split(v, ",") {
+		for _, p := range strings.Split(v, sep) {
 			if p = strings.TrimSpace(p); p != "" {
 				out = append(out, p)
 			}

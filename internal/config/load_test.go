@@ -71,6 +71,18 @@ func TestLoadPrecedence(t *testing.T) {
 				return len(c.Allow) == 2 && c.Allow[0].String() == "192.0.2.0/24" && c.Allow[1].String() == "2001:db8::1/128"
 			}},
 		{name: "bad allow", args: []string{"--allow", "192.0.2.0/33"}, errHas: "--allow"},
+		{name: "bgp neighbours, commas inside", args: []string{"--bgp-asn", "65002", "--bgp-neighbor", "127.0.0.1:1790,65001,multihop=2", "--bgp-neighbor", "[2001:db8::1]:179,65003"},
+			check: func(c Config) bool {
+				return c.BGPASN == 65002 && len(c.BGPNeighbors) == 2 && c.BGPNeighbors[0].Port == 1790 && c.BGPNeighbors[0].Multihop == 2 && c.BGPNeighbors[1].ASN == 65003
+			}},
+		{name: "bgp neighbours from the environment, ';' between", args: []string{"--bgp-asn", "1"},
+			env:   map[string]string{"SENTRYPEER_BGP_NEIGHBOR": "192.0.2.1,2;192.0.2.2,3"},
+			check: func(c Config) bool { return len(c.BGPNeighbors) == 2 && c.BGPNeighbors[1].ASN == 3 }},
+		{name: "bgp asn without neighbours", args: []string{"--bgp-asn", "65002"}, errHas: "go together"},
+		{name: "bad bgp community", args: []string{"--bgp-asn", "1", "--bgp-neighbor", "192.0.2.1,2", "--bgp-community", "70000:1"}, errHas: "--bgp-community"},
+		{name: "sip agent without destination", args: []string{"--sip-agent-listen", "127.0.0.1:5072"}, errHas: "go together"},
+		{name: "sip agent on the honeypot's address", args: []string{"--sip-listen", "127.0.0.1:5072", "--sip-agent-listen", "127.0.0.1:5072", "--sip-agent-destination", "192.0.2.9"}, errHas: "customers' calls"},
+		{name: "bad sip agent reject", args: []string{"--sip-agent-reject", "500"}, errHas: "--sip-agent-reject"},
 		{name: "bad quorum", args: []string{"--p2p-quorum", "0"}, errHas: "--p2p-quorum"},
 		{name: "bad trust", args: []string{"--p2p-trust", "/ip4/1.2.3.4"}, errHas: "--p2p-trust"},
 		{name: "duplicate listen", args: []string{"--sip-listen", "127.0.0.1:1,127.0.0.1:1"}, errHas: "twice"},

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sentrypeer/sentrypeer/internal/block/bgp"
 	"github.com/sentrypeer/sentrypeer/internal/block/sipagent"
 )
 
@@ -17,7 +18,8 @@ type setting struct {
 	short   string // the original SentryPeer flag, if any
 	env     string // environment variable, if any
 	isBool  bool
-	multi   bool // may be given several times; values may be comma-separated
+	multi   bool   // may be given several times; values may be comma-separated
+	sep     string // separates several values in one, for multi; "" is ","
 	def     string
 	usage   string
 	allowed string // what a valid value looks like, for error messages
@@ -242,6 +244,76 @@ func settings() []setting {
 		{name: "nft-sets-only", env: "SENTRYPEER_NFT_SETS_ONLY", isBool: true,
 			usage: "with --nft, manage only the sets bad_ipv4 and bad_ipv6 in a table of the operator's own ruleset",
 			apply: boolTo(func(c *Config) *bool { return &c.NFTSetsOnly })},
+		{name: "bgp-asn", env: "SENTRYPEER_BGP_ASN",
+			usage: "run the BGP blackhole speaker with this AS number: every IP decision is announced to --bgp-neighbor", allowed: "an AS number from 1 to 4294967295",
+			apply: func(c *Config, v string) error {
+				n, err := strconv.ParseUint(strings.TrimSpace(v), 10, 32)
+				if err != nil || n == 0 {
+					return fmt.Errorf("want an AS number from 1 to 4294967295")
+				}
+				c.BGPASN = uint32(n)
+				return nil
+			}},
+		{name: "bgp-router-id", env: "SENTRYPEER_BGP_ROUTER_ID",
+			usage: "the speaker's BGP identifier (default: --bgp-listen's or the first neighbour's local address)", allowed: "an IPv4 address",
+			apply: func(c *Config, v string) error {
+				a, err := netip.ParseAddr(v)
+				if err != nil || !a.Is4() {
+					return fmt.Errorf("want an IPv4 address")
+				}
+				c.BGPRouterID = a
+				return nil
+			}},
+		{name: "bgp-listen", env: "SENTRYPEER_BGP_LISTEN",
+			usage: "accept BGP sessions on this address (port 179 if 0); without it the speaker only dials", allowed: "host:port with an IP address",
+			apply: func(c *Config, v string) (err error) { c.BGPListen, err = parseAddrPort(v); return err }},
+		{name: "bgp-neighbor", env: "SENTRYPEER_BGP_NEIGHBOR", multi: true, sep: ";",
+			usage: "a BGP neighbour, repeatable (several in one value: separated by ';')", allowed: "ADDR[:PORT],ASN[,password=SECRET][,multihop=N][,local=ADDR]",
+			apply: func(c *Config, v string) error {
+				n, err := bgp.ParseNeighbor(v)
+				if err != nil {
+					return fmt.Errorf("want ADDR[:PORT],ASN[,password=SECRET][,multihop=N][,local=ADDR]: %w", err)
+				}
+				c.BGPNeighbors = append(c.BGPNeighbors, n)
+				return nil
+			}},
+		{name: "bgp-community", env: "SENTRYPEER_BGP_COMMUNITY", multi: true,
+			usage: "a community added to every route (BLACKHOLE 65535:666 and NO_EXPORT always are), repeatable", allowed: "A:B with A and B from 0 to 65535",
+			apply: func(c *Config, v string) error {
+				x, err := bgp.ParseCommunity(v)
+				c.BGPCommunities = append(c.BGPCommunities, x)
+				return err
+			}},
+		{name: "bgp-large-community", env: "SENTRYPEER_BGP_LARGE_COMMUNITY", multi: true,
+			usage: "a large community added to every route, repeatable", allowed: "A:B:C, each from 0 to 4294967295",
+			apply: func(c *Config, v string) error {
+				x, err := bgp.ParseLargeCommunity(v)
+				c.BGPLargeCommunities = append(c.BGPLargeCommunities, x)
+				return err
+			}},
+		{name: "bgp-next-hop-v4", env: "SENTRYPEER_BGP_NEXT_HOP_V4", def: "192.0.2.1",
+			usage: "next hop of IPv4 routes (routed to a discard interface by the neighbour)", allowed: "an IPv4 address",
+			apply: func(c *Config, v string) error {
+				a, err := netip.ParseAddr(v)
+				if err != nil || !a.Is4() {
+					return fmt.Errorf("want an IPv4 address")
+				}
+				c.BGPNextHopV4 = a
+				return nil
+			}},
+		{name: "bgp-next-hop-v6", env: "SENTRYPEER_BGP_NEXT_HOP_V6", def: "100::1",
+			usage: "next hop of IPv6 routes (RFC 6666's discard prefix by default)", allowed: "an IPv6 address",
+			apply: func(c *Config, v string) error {
+				a, err := netip.ParseAddr(v)
+				if err != nil || !a.Is6() || a.Is4In6() {
+					return fmt.Errorf("want an IPv6 address")
+				}
+				c.BGPNextHopV6 = a
+				return nil
+			}},
+		{name: "bgp-max-prefixes", env: "SENTRYPEER_BGP_MAX_PREFIXES", def: "10000",
+			usage: "routes announced at most; past it the strongest evidence first", allowed: "an integer from 1 to 1000000",
+			apply: intIn(1, 1_000_000, func(c *Config) *int { return &c.BGPMaxPrefixes })},
 		{name: "sip-agent-listen", env: "SENTRYPEER_SIP_AGENT_LISTEN",
 			usage: "serve the SIP agent (a redirect server a proxy asks before it connects a call) on this address, UDP and TCP; needs --sip-agent-destination", allowed: "host:port with an IP address",
 			apply: func(c *Config, v string) (err error) { c.SIPAgentListen, err = parseAddrPort(v); return err }},

@@ -35,6 +35,9 @@ func registerMetrics(m *metrics.Metrics, bus *event.Bus, st *store.Store, sinks 
 	if agent != nil {
 		errs = append(errs, m.RegisterSIPAgent(agent.agent))
 	}
+	if blockers.bgp != nil {
+		errs = append(errs, m.RegisterBGP(blockers.bgp))
+	}
 	if sinks.json != nil {
 		errs = append(errs, m.RegisterJSONLog(sinks.json))
 	}
@@ -75,7 +78,12 @@ func (d *Daemon) openAPI(ctx context.Context, m *metrics.Metrics, st *store.Stor
 	if blockers.lapi != nil {
 		lapi = blockers.lapi
 	}
+	var bgpStatus httpapi.BGP
+	if blockers.bgp != nil {
+		bgpStatus = blockers.bgp
+	}
 	h := httpapi.New(httpapi.Config{
+		BGP:           bgpStatus,
 		LAPI:          lapi,
 		Decisions:     sinks.decisions,
 		DecisionStats: sinks.decisions,

@@ -5,6 +5,7 @@ import (
 	"sync"
 
 	"github.com/sentrypeer/sentrypeer/internal/block"
+	"github.com/sentrypeer/sentrypeer/internal/block/bgp"
 	"github.com/sentrypeer/sentrypeer/internal/block/crowdsec"
 	"github.com/sentrypeer/sentrypeer/internal/block/nft"
 	"github.com/sentrypeer/sentrypeer/internal/decision"
@@ -17,6 +18,7 @@ type blockerSet struct {
 	runners []*block.Runner
 	lapi    *crowdsec.Handler // nil without the API
 	nft     *nft.Blocker      // nil without --nft
+	bgp     *bgp.Blocker      // nil without --bgp-asn
 	// nftOwnsRules: the blocker owns its chain and rules (not
 	// --nft-sets-only), so their counters are its drops.
 	nftOwnsRules bool
@@ -46,8 +48,11 @@ func (d *Daemon) blockers(dec *decision.Engine) (*blockerSet, error) {
 		if err != nil {
 			return nil, err
 		}
-		if n, ok := b.(*nft.Blocker); ok {
-			set.nft, set.nftOwnsRules = n, !d.cfg.NFTSetsOnly
+		switch b := b.(type) {
+		case *nft.Blocker:
+			set.nft, set.nftOwnsRules = b, !d.cfg.NFTSetsOnly
+		case *bgp.Blocker:
+			set.bgp = b
 		}
 		set.runners = append(set.runners, block.New(dec, b, cfg))
 	}
@@ -62,13 +67,19 @@ func (d *Daemon) blockers(dec *decision.Engine) (*blockerSet, error) {
 	return set, nil
 }
 
-// run runs every pushed blocker until ctx is done.
-func (s *blockerSet) run(ctx context.Context) {
+// run runs every pushed blocker (and the BGP speaker) until ctx is done;
+// it returns the speaker's error if it cannot start.
+func (s *blockerSet) run(ctx context.Context) error {
 	var wg sync.WaitGroup
+	var err error
+	if s.bgp != nil {
+		wg.Go(func() { err = s.bgp.Serve(ctx) })
+	}
 	for _, r := range s.runners {
 		wg.Go(func() { r.Run(ctx) })
 	}
 	wg.Wait()
+	return err
 }
 
 // Status reports each blocker, bouncers included (a bouncer is in sync

@@ -178,7 +178,11 @@ func (d *Daemon) Run(ctx context.Context) error {
 		}
 	})
 	bgWG.Go(func() { d.reportDrops(runCtx, bus) })
-	bgWG.Go(func() { blockers.run(runCtx) })
+	bgWG.Go(func() {
+		if err := blockers.run(runCtx); err != nil {
+			cancel(err)
+		}
+	})
 	if governor != nil {
 		bgWG.Go(func() { governor.Run(runCtx, 5*time.Second) })
 	}

@@ -26,6 +26,9 @@ func (d *Daemon) decisions(ctx context.Context, st *store.Store) (*decision.Engi
 		return nil, err
 	}
 	own = append(own, bootstrapAddrs(cfg.BootstrapNodes)...)
+	for _, n := range cfg.BGPNeighbors {
+		own = append(own, n.Addr) // never blackhole the router itself
+	}
 	never := decision.NewNever(cfg.Allow, own, cfg.P2PAllowPrivate)
 	e := decision.New(decision.Config{BlockFor: cfg.BlockFor, Max: cfg.BlockMax, Evidence: cfg.BlockEvidence,
 		Never: never, Store: st, Logger: d.logger.With("component", "decisions")})

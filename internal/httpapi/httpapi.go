@@ -61,6 +61,8 @@ type Config struct {
 	// Decisions is the set every blocker follows; nil leaves its routes
 	// out. Changing it needs AdminKey or Key.
 	Decisions Decisions
+	// BGP is the blackhole speaker; nil leaves /api/v1/bgp out.
+	BGP BGP
 	// DecisionStats and Blockers feed /api/v1/blocking; nil
 	// DecisionStats leaves it out, nil Blockers reports none.
 	DecisionStats DecisionStats
@@ -173,6 +175,9 @@ func New(cfg Config) http.Handler {
 	}
 	if cfg.DecisionStats != nil {
 		route("/api/v1/blocking", http.HandlerFunc(a.blocking), fromMemory)
+	}
+	if cfg.BGP != nil {
+		route("/api/v1/bgp", http.HandlerFunc(a.bgpStatus), fromMemory)
 	}
 	if cfg.LAPI != nil {
 		// Bouncers carry their own keys, not the API's.

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -16,6 +17,7 @@ import (
 	"github.com/sentrypeer/sentrypeer/internal/apidoc"
 	"github.com/sentrypeer/sentrypeer/internal/apidoc/apidoctest"
 	"github.com/sentrypeer/sentrypeer/internal/block"
+	"github.com/sentrypeer/sentrypeer/internal/block/bgp"
 	"github.com/sentrypeer/sentrypeer/internal/decision"
 	"github.com/sentrypeer/sentrypeer/internal/event"
 	"github.com/sentrypeer/sentrypeer/internal/index"
@@ -95,7 +97,7 @@ func TestOpenAPI(t *testing.T) {
 	// Decisions: reads need nothing on loopback, writes the admin key.
 	eng := decision.New(decision.Config{})
 	eng.Observe(decision.Evidence{IP: netip.MustParseAddr("8.8.8.8"), Number: "0046701", Origin: decision.Local, Reporters: 1, At: time.Now()})
-	decSrv := httptest.NewServer(New(Config{Decisions: eng, DecisionStats: eng, Blockers: fakeBlockers{},
+	decSrv := httptest.NewServer(New(Config{Decisions: eng, DecisionStats: eng, Blockers: fakeBlockers{}, BGP: fakeBGP{},
 		AdminKey: "admin-key-0123456789", OpenAPI: apidoc.JSON()}))
 	defer decSrv.Close()
 	send := func(method, target, body string, header ...string) {
@@ -116,7 +118,7 @@ func TestOpenAPI(t *testing.T) {
 	admin := []string{"Authorization", "Bearer admin-key-0123456789"}
 	for _, target := range []string{"/api/v1/decisions", "/api/v1/decisions?kind=ip&origin=local&contains=8.&limit=1",
 		"/api/v1/decisions?limit=1&cursor=0046701", "/api/v1/decisions?kind=x", "/api/v1/decisions?nope=1",
-		"/api/v1/blocking", "/api/v1/blocking?x=1"} {
+		"/api/v1/blocking", "/api/v1/blocking?x=1", "/api/v1/bgp", "/api/v1/bgp?x=1"} {
 		do(decSrv.URL, "GET", target)
 	}
 	send("POST", "/api/v1/decisions", `{"value": "1.2.3.0/24", "for": "1h", "reason": "farm"}`, admin...)
@@ -168,6 +170,15 @@ func TestOpenAPI(t *testing.T) {
 	if missing := slices.DeleteFunc(v.Paths(), func(p string) bool { return slices.Contains(v.Exercised(), p) }); len(missing) > 0 {
 		t.Errorf("documented operations never answered 2xx here: %v", missing)
 	}
+}
+
+type fakeBGP struct{}
+
+func (fakeBGP) Status(context.Context) bgp.Status {
+	return bgp.Status{ASN: 64512, RouterID: "127.0.0.2", Running: true, Announced: 2, Neighbors: []bgp.NeighborStatus{
+		{Addr: netip.MustParseAddr("127.0.0.1"), Port: 1790, ASN: 64513, State: "established", Uptime: 9, Advertised: 2},
+		{Addr: netip.MustParseAddr("127.0.0.3"), Port: 179, ASN: 64514, State: "active", LastDown: "HARD_RESET"},
+	}}
 }
 
 type fakeBlockers struct{}
