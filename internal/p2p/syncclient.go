@@ -37,6 +37,7 @@ const (
 // soon after it shares a record, on the same one-at-a-time terms.
 func (n *Node) syncLoop(ctx context.Context) {
 	joined := make(chan peer.ID, 64)
+	joinAsked := make(map[peer.ID]time.Time) // bounded: cleared past 1,024
 	sub, err := n.host.EventBus().Subscribe(new(event.EvtPeerIdentificationCompleted))
 	if err != nil {
 		n.log.Error("cannot watch new peers; syncing only every interval", "err", err)
@@ -124,6 +125,15 @@ func (n *Node) syncLoop(ctx context.Context) {
 			if caughtUp() {
 				continue // gossip carries the rest
 			}
+			// A peer identified while the loop starts comes both from
+			// the list of peers and from the event bus: ask it once.
+			if at, ok := joinAsked[p]; ok && n.now().Sub(at) < joinDedup {
+				continue
+			}
+			if len(joinAsked) >= 1024 {
+				clear(joinAsked)
+			}
+			joinAsked[p] = n.now()
 			done(n.syncFrom(ctx, p))
 		case <-retry.C:
 			if !caughtUp() {
@@ -164,6 +174,10 @@ func (n *Node) syncAny(ctx context.Context) error {
 	}
 	return err
 }
+
+// joinDedup is how long a peer asked at join is not asked again for
+// joining.
+const joinDedup = 5 * time.Second
 
 // errNoSyncPeer: no connected peer serves history.
 var errNoSyncPeer = errors.New("p2p: no connected peer serves history")

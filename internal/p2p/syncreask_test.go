@@ -225,8 +225,7 @@ func TestRefusedHistoryAfterSharing(t *testing.T) {
 func TestReaskBounded(t *testing.T) {
 	a := startNode(t, "", nil)
 	d := joinRefused(t, a)
-	// Counted from here: a joining peer may be asked twice, when it is
-	// identified while the sync loop starts watching.
+	// Counted from here: the request at join.
 	before := a.Stats().SyncRefused
 	d.local <- newRecord(d.sk, 1, time.Now())
 	eventually(t, 20*time.Second, "the newcomer stops asking again", func() bool {
