@@ -2,6 +2,7 @@ package decision
 
 import (
 	"context"
+	"fmt"
 	"errors"
 	"net/netip"
 	"sync"
@@ -388,5 +389,31 @@ func TestCovers(t *testing.T) {
 	e.Unblock("1.2.3.0/24")
 	if d, _ := e.Covers(netip.MustParseAddr("1.2.3.9")); d.Value != "1.2.0.0/16" {
 		t.Errorf("after unblocking the /24: %q", d.Value)
+	}
+}
+
+// TestCapUnderAFlood: a toll-fraud flood past --block-max (a new number
+// per probe) pushes out the oldest in constant time each, not by a scan
+// of the set: 300,000 new numbers into a cap of 100,000.
+func TestCapUnderAFlood(t *testing.T) {
+	c := &clock{now: t0}
+	e := newEngine(c, Config{Max: 100_000})
+	start := time.Now()
+	for i := range 300_000 {
+		e.Observe(Evidence{Number: fmt.Sprintf("004670%07d", i), Origin: Local, Reporters: 1, At: t0.Add(time.Duration(i) * time.Microsecond)})
+	}
+	took := time.Since(start)
+	t.Logf("300,000 new numbers past a cap of 100,000: %v", took)
+	if e.Len() != 100_000 || e.Stats().Evicted != 200_000 {
+		t.Fatalf("%d held, %d evicted", e.Len(), e.Stats().Evicted)
+	}
+	if _, ok := e.Get("0046700299999"); !ok {
+		t.Error("the newest number was pushed out")
+	}
+	if _, ok := e.Get("0046700000000"); ok {
+		t.Error("the oldest number is still held")
+	}
+	if took > 5*time.Second {
+		t.Errorf("took %v: eviction is not constant time", took)
 	}
 }

@@ -70,6 +70,7 @@ type Engine struct {
 	mu        sync.Mutex
 	set       map[string]*entry
 	nets      map[string]*entry // the Net decisions of set: few, manual only
+	order     order
 	unblocked map[string]bool   // suppressed until the operator blocks again
 	subs      []*Subscription
 	dirty     map[string]bool // values to persist (put or delete)
@@ -85,7 +86,9 @@ type Engine struct {
 // time would flood them.
 type entry struct {
 	Decision
-	told time.Time
+	told       time.Time
+	class      int
+	prev, next *entry // in the engine's order
 }
 
 // New returns an engine for cfg; call [Engine.Load] before feeding it.
@@ -137,7 +140,11 @@ func (e *Engine) Load(ctx context.Context) error {
 
 // put holds en, and among the networks when it is one. e.mu is held.
 func (e *Engine) put(en *entry) {
+	if old, ok := e.set[en.Value]; ok {
+		e.order.unlink(old)
+	}
 	e.set[en.Value] = en
+	e.order.push(en)
 	if en.Kind == Net {
 		e.nets[en.Value] = en
 	}
@@ -176,9 +183,13 @@ func (e *Engine) observe(value string, kind Kind, p netip.Prefix, ev Evidence) {
 			d.Origin = ev.Origin
 		}
 		if d.Origin == Manual || !until.After(d.Until) {
+			if class(d) != en.class {
+				e.order.moved(en)
+			}
 			return
 		}
 		d.Until = until
+		e.order.moved(en)
 		e.dirty[value] = true
 		if until.Sub(en.told) >= e.extendStep() {
 			en.told = until
@@ -229,15 +240,9 @@ func weaker(a, b *Decision) int {
 }
 
 // evictFor drops the weakest decision if d is stronger; it reports
-// whether there is room for d. A full scan: the cap is reached only under
-// an attack that makes that many, and then once per new value.
+// whether there is room for d.
 func (e *Engine) evictFor(d Decision) bool {
-	var weakest *entry
-	for _, en := range e.set {
-		if weakest == nil || weaker(&en.Decision, &weakest.Decision) < 0 {
-			weakest = en
-		}
-	}
+	weakest := e.order.weakest()
 	if weakest == nil || weaker(&d, &weakest.Decision) <= 0 || weakest.Origin == Manual {
 		return false
 	}
@@ -254,6 +259,7 @@ func (e *Engine) remove(value string) bool {
 	}
 	delete(e.set, value)
 	delete(e.nets, value)
+	e.order.unlink(en)
 	e.dirty[value] = true
 	e.notify(Change{Op: Removed, Decision: en.Decision})
 	return true
@@ -284,7 +290,6 @@ func (e *Engine) Block(value string, d time.Duration, reason string) (Decision, 
 	defer e.mu.Unlock()
 	if old, ok := e.set[v]; ok {
 		dec.Since, dec.Reporters = old.Since, max(old.Reporters, 1)
-		delete(e.set, v)
 	} else if len(e.set) >= e.cfg.Max && !e.evictFor(dec) {
 		return Decision{}, fmt.Errorf("decision: the set is full of manual decisions (--block-max %d)", e.cfg.Max)
 	}
