@@ -2,8 +2,8 @@ package decision
 
 import (
 	"context"
-	"fmt"
 	"errors"
+	"fmt"
 	"net/netip"
 	"sync"
 	"testing"

@@ -71,7 +71,7 @@ type Engine struct {
 	set       map[string]*entry
 	nets      map[string]*entry // the Net decisions of set: few, manual only
 	order     order
-	unblocked map[string]bool   // suppressed until the operator blocks again
+	unblocked map[string]bool // suppressed until the operator blocks again
 	subs      []*Subscription
 	dirty     map[string]bool // values to persist (put or delete)
 	dirtyUnbl map[string]bool // true: suppress, false: lift

@@ -9,7 +9,9 @@ package decision
 
 const maxClassReporters = 7
 
-func class(d *Decision) int { return d.Origin.strength()*(maxClassReporters+1) + min(d.Reporters, maxClassReporters) }
+func class(d *Decision) int {
+	return d.Origin.strength()*(maxClassReporters+1) + min(d.Reporters, maxClassReporters)
+}
 
 const nClasses = 5 * (maxClassReporters + 1)
 
