@@ -55,15 +55,22 @@ func TestBusConcurrentPublishClose(t *testing.T) {
 			}
 		})
 	}
+	got := make(chan uint64)
 	go func() {
+		var n uint64
 		for range s.C() {
+			n++
 		}
+		got <- n
 	}()
 	wg.Wait()
 	b.Close()
 	st := s.Stats()
 	if st.Delivered+st.Dropped != 4000 {
 		t.Errorf("delivered %d + dropped %d != 4000", st.Delivered, st.Dropped)
+	}
+	if n := <-got; n != st.Delivered {
+		t.Errorf("subscriber read %d events, bus delivered %d", n, st.Delivered)
 	}
 }
 
@@ -122,4 +129,28 @@ func TestConsume(t *testing.T) {
 	if err := Consume(ctx, make(chan *Event), func(*Event) { t.Fatal("called") }); err != nil {
 		t.Fatalf("cancelled: %v", err)
 	}
+}
+
+// BenchmarkPublishFanOut publishes from parallel goroutines to six
+// subscribers that each drain their queue, as the daemon's sinks do: the
+// cost includes waking the subscribers.
+func BenchmarkPublishFanOut(b *testing.B) {
+	bus := NewBus()
+	var wg sync.WaitGroup
+	for range 6 {
+		s, _ := bus.Subscribe("s", 1<<16)
+		wg.Go(func() {
+			for range s.C() {
+			}
+		})
+	}
+	e := &Event{}
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			bus.Publish(e)
+		}
+	})
+	bus.Close()
+	wg.Wait()
 }

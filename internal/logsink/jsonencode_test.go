@@ -264,3 +264,30 @@ func lineOf(e *event.Event) jsonLine {
 		ParseError: e.ParseError,
 	}
 }
+
+// TestPlain8 checks the word test against the byte test for every byte
+// value at every position of a word of otherwise plain bytes, and for
+// pairs of bytes next to each other (where a borrow could spill over).
+func TestPlain8(t *testing.T) {
+	word := func(b [8]byte) bool { return plain8(load8(string(b[:]))) }
+	for pos := range 8 {
+		for c := range 256 {
+			w := [8]byte{'a', 'a', 'a', 'a', 'a', 'a', 'a', 'a'}
+			w[pos] = byte(c)
+			if got, want := word(w), plain(byte(c)); got != want {
+				t.Fatalf("byte %#02x at %d: plain8 = %v, plain = %v", c, pos, got, want)
+			}
+		}
+	}
+	for pos := range 7 {
+		for c := range 256 {
+			for d := range 256 {
+				w := [8]byte{'a', 'a', 'a', 'a', 'a', 'a', 'a', 'a'}
+				w[pos], w[pos+1] = byte(c), byte(d)
+				if got, want := word(w), plain(byte(c)) && plain(byte(d)); got != want {
+					t.Fatalf("bytes %#02x %#02x at %d: plain8 = %v, want %v", c, d, pos, got, want)
+				}
+			}
+		}
+	}
+}
