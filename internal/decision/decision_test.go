@@ -335,11 +335,11 @@ func TestPersist(t *testing.T) {
 	e.Observe(Evidence{IP: netip.MustParseAddr("8.8.8.8"), Origin: Local, At: t0})
 	e.Unblock("8.8.8.8")
 	st.fail = true
-	if err := e.flush(t.Context()); err == nil {
+	if err := e.flush(t.Context(), true); err == nil {
 		t.Fatal("a failed save was not reported")
 	}
 	st.fail = false
-	if err := e.flush(t.Context()); err != nil {
+	if err := e.flush(t.Context(), true); err != nil {
 		t.Fatal(err)
 	}
 	if len(st.ds) != 1 || !st.unbl["8.8.8.8"] {
@@ -348,7 +348,7 @@ func TestPersist(t *testing.T) {
 	// A restart restores the set and the unblock; what expired meanwhile
 	// is dropped.
 	e.Block("5.6.7.8", time.Minute, "")
-	e.flush(t.Context())
+	e.flush(t.Context(), true)
 	c.add(2 * time.Minute)
 	e2 := newEngine(c, Config{Store: st})
 	if err := e2.Load(t.Context()); err != nil {
@@ -415,5 +415,40 @@ func TestCapUnderAFlood(t *testing.T) {
 	}
 	if took > 5*time.Second {
 		t.Errorf("took %v: eviction is not constant time", took)
+	}
+}
+
+// TestPersistLazily: decisions other than the operator's are written only
+// on a full flush, removals of written ones at once, and a value removed
+// before it was ever written leaves nothing behind.
+func TestPersistLazily(t *testing.T) {
+	c := &clock{now: t0}
+	st := &memStore{ds: map[string]Decision{}, unbl: map[string]bool{}}
+	e := newEngine(c, Config{Store: st})
+	ip := netip.MustParseAddr("8.8.8.8")
+	e.Observe(Evidence{IP: ip, Origin: Local, At: t0})
+	e.Block("9.9.9.9", time.Hour, "")
+	e.flush(t.Context(), false)
+	if _, ok := st.ds["9.9.9.9"]; !ok || len(st.ds) != 1 {
+		t.Fatalf("after a quick flush the store holds %v; want only the manual block", st.ds)
+	}
+	e.flush(t.Context(), true)
+	if _, ok := st.ds["8.8.8.8"]; !ok {
+		t.Fatal("a full flush did not write the local decision")
+	}
+	// Removed, made again (not written), removed again: the row goes.
+	e.Unblock("8.8.8.8")
+	e.Block("8.8.8.8", time.Hour, "")
+	e.Unblock("8.8.8.8")
+	e.flush(t.Context(), false)
+	if _, ok := st.ds["8.8.8.8"]; ok {
+		t.Error("a decision removed twice is still in the store")
+	}
+	// Never written, removed: nothing to write.
+	e.Observe(Evidence{IP: netip.MustParseAddr("7.7.7.7"), Origin: Local, At: t0})
+	c.add(200 * time.Hour)
+	e.Expire()
+	if len(e.dirty) != 1 || !e.dirty["9.9.9.9"] {
+		t.Errorf("to write after the expiry: %v; want only the removal of the written 9.9.9.9", e.dirty)
 	}
 }

@@ -88,6 +88,7 @@ type entry struct {
 	Decision
 	told       time.Time
 	class      int
+	persisted  bool   // in the store: its removal must be written
 	prev, next *entry // in the engine's order
 }
 
@@ -133,7 +134,7 @@ func (e *Engine) Load(ctx context.Context) error {
 			e.dirty[d.Value] = true
 			continue
 		}
-		e.put(&entry{Decision: d, told: d.Until})
+		e.put(&entry{Decision: d, told: d.Until, persisted: true})
 	}
 	return nil
 }
@@ -142,6 +143,9 @@ func (e *Engine) Load(ctx context.Context) error {
 func (e *Engine) put(en *entry) {
 	if old, ok := e.set[en.Value]; ok {
 		e.order.unlink(old)
+		en.persisted = en.persisted || old.persisted
+	} else if e.dirty[en.Value] {
+		en.persisted = true // a removal not yet written: the row is there
 	}
 	e.set[en.Value] = en
 	e.order.push(en)
@@ -260,7 +264,11 @@ func (e *Engine) remove(value string) bool {
 	delete(e.set, value)
 	delete(e.nets, value)
 	e.order.unlink(en)
-	e.dirty[value] = true
+	if en.persisted {
+		e.dirty[value] = true
+	} else {
+		delete(e.dirty, value) // never written: nothing to delete
+	}
 	e.notify(Change{Op: Removed, Decision: en.Decision})
 	return true
 }
@@ -402,37 +410,57 @@ func (e *Engine) Stats() Stats {
 }
 
 // Run expires decisions every second and persists changes until ctx is
-// done; it saves what is left before it returns.
+// done; it saves what is left before it returns. The operator's blocks,
+// unblocks and removals are saved within a second; other decisions every
+// saveEvery, so that a flood of new numbers, most of them pushed out by
+// the cap within seconds, is not written row by row (a kill -9 loses at
+// most that much of them).
 func (e *Engine) Run(ctx context.Context) error {
 	t := time.NewTicker(time.Second)
 	defer t.Stop()
-	for {
+	for n := 1; ; n++ {
 		select {
 		case <-ctx.Done():
-			return e.flush(context.WithoutCancel(ctx))
+			return e.flush(context.WithoutCancel(ctx), true)
 		case <-t.C:
 			e.Expire()
-			if err := e.flush(ctx); err != nil {
+			if err := e.flush(ctx, n%saveEvery == 0); err != nil {
 				e.cfg.Logger.Warn("saving decisions failed; will retry", "err", err)
 			}
 		}
 	}
 }
 
-// flush persists what changed since the last flush.
-func (e *Engine) flush(ctx context.Context) error {
+// saveEvery is how often, in seconds, decisions other than the
+// operator's are saved.
+const saveEvery = 30
+
+// flush persists what changed since the last flush: removals and the
+// operator's decisions, and, when all, every other decision too.
+func (e *Engine) flush(ctx context.Context, all bool) error {
 	if e.cfg.Store == nil {
 		return nil
 	}
 	e.mu.Lock()
 	var put []Decision
 	var del, unbl, lift []string
+	var saved []*entry
+	taken := make(map[string]bool)
 	for v := range e.dirty {
-		if en, ok := e.set[v]; ok {
-			put = append(put, en.Decision)
-		} else {
+		en, ok := e.set[v]
+		switch {
+		case !ok:
 			del = append(del, v)
+		case all || en.Origin == Manual:
+			put = append(put, en.Decision)
+			saved = append(saved, en)
+		default:
+			continue
 		}
+		taken[v] = true
+	}
+	for v := range taken {
+		delete(e.dirty, v)
 	}
 	for v, s := range e.dirtyUnbl {
 		if s {
@@ -441,16 +469,24 @@ func (e *Engine) flush(ctx context.Context) error {
 			lift = append(lift, v)
 		}
 	}
-	dirty, dirtyUnbl := e.dirty, e.dirtyUnbl
-	e.dirty, e.dirtyUnbl = make(map[string]bool), make(map[string]bool)
+	dirtyUnbl := e.dirtyUnbl
+	e.dirtyUnbl = make(map[string]bool)
 	e.mu.Unlock()
 	if len(put)+len(del)+len(unbl)+len(lift) == 0 {
 		return nil
 	}
-	if err := e.cfg.Store.SaveDecisions(ctx, put, del, unbl, lift); err != nil {
+	err := e.cfg.Store.SaveDecisions(ctx, put, del, unbl, lift)
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if err == nil {
+		for _, en := range saved {
+			en.persisted = true
+		}
+		return nil
+	}
+	{
 		// Mark them again, unless something newer did.
-		e.mu.Lock()
-		for v := range dirty {
+		for v := range taken {
 			e.dirty[v] = true
 		}
 		for v, s := range dirtyUnbl {
@@ -458,8 +494,6 @@ func (e *Engine) flush(ctx context.Context) error {
 				e.dirtyUnbl[v] = s
 			}
 		}
-		e.mu.Unlock()
 		return fmt.Errorf("decision: saving: %w", err)
 	}
-	return nil
 }
