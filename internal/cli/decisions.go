@@ -141,11 +141,9 @@ func (r *runner) adminFlags(fs interface {
 		if k, ok := r.env("SENTRYPEER_API_KEY"); ok && k != "" {
 			return nil
 		}
-		if dir == "" {
-			dir = "sentrypeer-data"
-			if v, ok := r.env("SENTRYPEER_DATA_DIR"); ok && v != "" {
-				dir = v
-			}
+		dir, err := r.dataDir(dir, "") // as the daemon finds it
+		if err != nil {
+			return err
 		}
 		b, err := os.ReadFile(filepath.Join(dir, "admin.key"))
 		if errors.Is(err, iofs.ErrNotExist) {

@@ -3,6 +3,8 @@ package responder
 import (
 	"strconv"
 	"strings"
+
+	"github.com/sentrypeer/sentrypeer/internal/sip"
 )
 
 // form is how much of a response to write.
@@ -44,7 +46,7 @@ func (r *Responder) build(b []byte, x *exchange, rp reply, f form) []byte {
 	for _, line := range m.Vias {
 		for rest, more := line, true; more; {
 			var via string
-			via, rest, more = cutUnquoted(rest, ',')
+			via, rest, more = sip.CutUnquoted(rest, ',')
 			b = name(b, "Via: ", "v: ")
 			if top {
 				b = appendTopVia(b, x)

@@ -63,14 +63,14 @@ func (x *exchange) parse() bool {
 		}
 		for rest, more := line, true; more; {
 			var via string
-			via, rest, more = cutUnquoted(rest, ',')
+			via, rest, more = sip.CutUnquoted(rest, ',')
 			if !validVia(via) {
 				return false
 			}
 		}
 	}
-	top, _, _ := cutUnquoted(m.Vias[0], ',')
-	head, params, _ := cutUnquoted(top, ';')
+	top, _, _ := sip.CutUnquoted(m.Vias[0], ',')
+	head, params, _ := sip.CutUnquoted(top, ';')
 	x.viaHead, x.viaParams = strings.TrimSpace(head), params
 	x.toHasTag = hasTag(m.To)
 	return true

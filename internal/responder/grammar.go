@@ -1,6 +1,10 @@
 package responder
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/sentrypeer/sentrypeer/internal/sip"
+)
 
 // The checks here follow the RFC 3261 grammar (section 25) closely enough
 // that a header that passes can be echoed in a response any SIP stack
@@ -167,7 +171,7 @@ func validParams(s string) bool {
 		return false
 	}
 	for rest := s[1:]; ; {
-		p, next, more := cutUnquoted(rest, ';')
+		p, next, more := sip.CutUnquoted(rest, ';')
 		if !validParam(p) {
 			return false
 		}

@@ -162,7 +162,7 @@ func splitVias(vias []string) []string {
 	var out []string
 	for _, v := range vias {
 		for {
-			before, after, found := cutUnquoted(v, ',')
+			before, after, found := sip.CutUnquoted(v, ',')
 			out = append(out, strings.TrimSpace(before))
 			if !found {
 				break
@@ -239,7 +239,7 @@ func checkResponse(t *testing.T, req *sip.Message, src netip.AddrPort, resp []by
 }
 
 func bareRport(via string) bool {
-	_, params, _ := cutUnquoted(via, ';')
+	_, params, _ := sip.CutUnquoted(via, ';')
 	for _, p := range strings.Split(params, ";") {
 		if strings.EqualFold(strings.TrimSpace(p), "rport") {
 			return true

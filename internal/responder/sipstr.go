@@ -1,22 +1,10 @@
 package responder
 
-import "strings"
+import (
+	"strings"
 
-// cutUnquoted is strings.Cut for a separator outside quoted strings.
-func cutUnquoted(s string, sep byte) (before, after string, found bool) {
-	quoted := false
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case quoted && c == '\\':
-			i++
-		case c == '"':
-			quoted = !quoted
-		case !quoted && c == sep:
-			return s[:i], s[i+1:], true
-		}
-	}
-	return s, "", false
-}
+	"github.com/sentrypeer/sentrypeer/internal/sip"
+)
 
 // oneLine reports whether s has no control character but tab, so that it
 // can be written into one header line (a check kept in front of the
@@ -34,7 +22,7 @@ func oneLine(s string) bool {
 // URI and its header parameters (the text after the URI, from the first
 // ';'). ok is false when a '<' is not closed.
 func splitAddress(v string) (uri, params string, ok bool) {
-	_, after, angled := cutUnquoted(v, '<')
+	_, after, angled := sip.CutUnquoted(v, '<')
 	if angled {
 		end := strings.IndexByte(after, '>')
 		if end < 0 {
@@ -63,7 +51,7 @@ func hasTag(v string) bool {
 	}
 	rest := params[1:] // params starts with ';'
 	for {
-		p, next, more := cutUnquoted(rest, ';')
+		p, next, more := sip.CutUnquoted(rest, ';')
 		name, _, _ := strings.Cut(p, "=")
 		if strings.EqualFold(strings.TrimSpace(name), "tag") {
 			return true
@@ -111,7 +99,7 @@ func digestNonce(auth string) (string, bool) {
 	rest := auth[i:]
 	for rest != "" {
 		var p string
-		p, rest, _ = cutUnquoted(rest, ',')
+		p, rest, _ = sip.CutUnquoted(rest, ',')
 		name, val, ok := strings.Cut(p, "=")
 		if !ok || !strings.EqualFold(strings.TrimSpace(name), "nonce") {
 			continue

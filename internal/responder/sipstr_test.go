@@ -1,6 +1,10 @@
 package responder
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/sentrypeer/sentrypeer/internal/sip"
+)
 
 func TestCutUnquoted(t *testing.T) {
 	tests := []struct {
@@ -15,9 +19,9 @@ func TestCutUnquoted(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.s, func(t *testing.T) {
-			before, after, found := cutUnquoted(tt.s, ';')
+			before, after, found := sip.CutUnquoted(tt.s, ';')
 			if before != tt.before || after != tt.after || found != tt.found {
-				t.Errorf("cutUnquoted(%q) = %q, %q, %v; want %q, %q, %v", tt.s, before, after, found, tt.before, tt.after, tt.found)
+				t.Errorf("sip.CutUnquoted(%q) = %q, %q, %v; want %q, %q, %v", tt.s, before, after, found, tt.before, tt.after, tt.found)
 			}
 		})
 	}

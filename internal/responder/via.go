@@ -3,6 +3,8 @@ package responder
 import (
 	"strconv"
 	"strings"
+
+	"github.com/sentrypeer/sentrypeer/internal/sip"
 )
 
 // appendTopVia appends the request's top Via with the source address
@@ -17,7 +19,7 @@ import (
 func appendTopVia(b []byte, x *exchange) []byte {
 	b = append(b, x.viaHead...)
 	for rest := x.viaParams; rest != ""; {
-		p, next, more := cutUnquoted(rest, ';')
+		p, next, more := sip.CutUnquoted(rest, ';')
 		p = strings.TrimSpace(p)
 		name, _, hasValue := strings.Cut(p, "=")
 		name = strings.TrimSpace(name)

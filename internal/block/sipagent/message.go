@@ -62,7 +62,7 @@ func (a *Agent) caller(w *worker, msg string) (netip.Addr, bool) {
 	via := line
 	for rest, more := line, true; more; {
 		var v string
-		v, rest, more = cutUnquoted(rest, ',')
+		v, rest, more = sip.CutUnquoted(rest, ',')
 		if strings.TrimSpace(v) != "" {
 			via = v
 		}
@@ -144,36 +144,20 @@ func parseHost(s string) (netip.Addr, bool) {
 	return ip.Unmap().WithZone(""), true
 }
 
-// cutUnquoted is strings.Cut for a separator outside quoted strings.
-func cutUnquoted(s string, sep byte) (before, after string, found bool) {
-	quoted := false
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case quoted && c == '\\':
-			i++
-		case c == '"':
-			quoted = !quoted
-		case !quoted && c == sep:
-			return s[:i], s[i+1:], true
-		}
-	}
-	return s, "", false
-}
-
 // hasTag reports whether a From or To value has a tag parameter (outside
 // the angle brackets of a name-addr).
 func hasTag(v string) bool {
-	if _, after, angled := cutUnquoted(v, '<'); angled {
+	if _, after, angled := sip.CutUnquoted(v, '<'); angled {
 		end := strings.IndexByte(after, '>')
 		if end < 0 {
 			return false
 		}
 		v = after[end+1:]
 	}
-	_, rest, more := cutUnquoted(v, ';')
+	_, rest, more := sip.CutUnquoted(v, ';')
 	for more {
 		var p string
-		p, rest, more = cutUnquoted(rest, ';')
+		p, rest, more = sip.CutUnquoted(rest, ';')
 		name, _, _ := strings.Cut(p, "=")
 		if strings.EqualFold(strings.TrimSpace(name), "tag") {
 			return true
