@@ -104,11 +104,7 @@ func (r *enforcedReports) observe(s index.Summary, rep index.Report, ip netip.Ad
 	if !s.Enforce || s.Sources&index.Local != 0 {
 		return
 	}
-	origin := decision.Peers
-	if s.Trusted {
-		origin = decision.Trusted
-	}
-	r.eng.Observe(decision.Evidence{IP: ip, Number: number, Origin: origin, Reporters: s.Reporters, Proven: true, At: rep.Last})
+	r.eng.Observe(decision.Evidence{IP: ip, Number: number, Origin: originOf(s.Sources, s.Trusted), Reporters: s.Reporters, Proven: true, At: rep.Last})
 }
 
 // adminKeyFile is where the daemon keeps the credential for writes.

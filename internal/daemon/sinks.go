@@ -161,21 +161,23 @@ func (s *indexSink) Run(ctx context.Context, ch <-chan *event.Event) error {
 func seedDecisions(idx *index.Index, dec *decision.Engine) {
 	for _, e := range idx.AllIPs() {
 		if ip, err := netip.ParseAddr(e.Key); err == nil && e.Enforce {
-			dec.Observe(decision.Evidence{IP: ip, Origin: origin(e), Reporters: e.Reporters, Proven: e.Sources&index.Local == 0, At: e.Last})
+			dec.Observe(decision.Evidence{IP: ip, Origin: originOf(e.Sources, e.Trusted), Reporters: e.Reporters, Proven: e.Sources&index.Local == 0, At: e.Last})
 		}
 	}
 	for _, e := range idx.AllNumbers() {
 		if e.Enforce {
-			dec.Observe(decision.Evidence{Number: e.Key, Origin: origin(e), Reporters: e.Reporters, Proven: e.Sources&index.Local == 0, At: e.Last})
+			dec.Observe(decision.Evidence{Number: e.Key, Origin: originOf(e.Sources, e.Trusted), Reporters: e.Reporters, Proven: e.Sources&index.Local == 0, At: e.Last})
 		}
 	}
 }
 
-func origin(e index.Entry) decision.Origin {
+// originOf is the origin of what the index enforces: this node's own
+// sighting first, then a trusted peer's report, else a quorum of peers.
+func originOf(sources index.Source, trusted bool) decision.Origin {
 	switch {
-	case e.Sources&index.Local != 0:
+	case sources&index.Local != 0:
 		return decision.Local
-	case e.Trusted:
+	case trusted:
 		return decision.Trusted
 	}
 	return decision.Peers

@@ -95,13 +95,14 @@ func saveDecisions(ctx context.Context, tx *sql.Tx, put []decision.Decision, del
 	for _, q := range []struct {
 		sql  string
 		vals []string
+		args func(v string) []any
 	}{
-		{"DELETE FROM decisions WHERE value = ?", del},
-		{"INSERT INTO unblocked (value, at) VALUES (?, " + fmt.Sprint(now) + ") ON CONFLICT (value) DO NOTHING", unbl},
-		{"DELETE FROM unblocked WHERE value = ?", lift},
+		{"DELETE FROM decisions WHERE value = ?", del, func(v string) []any { return []any{v} }},
+		{"INSERT INTO unblocked (value, at) VALUES (?, ?) ON CONFLICT (value) DO NOTHING", unbl, func(v string) []any { return []any{v, now} }},
+		{"DELETE FROM unblocked WHERE value = ?", lift, func(v string) []any { return []any{v} }},
 	} {
 		for _, v := range q.vals {
-			if _, err := tx.ExecContext(ctx, q.sql, v); err != nil {
+			if _, err := tx.ExecContext(ctx, q.sql, q.args(v)...); err != nil {
 				return err
 			}
 		}
