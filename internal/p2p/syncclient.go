@@ -37,8 +37,11 @@ const (
 // soon after it shares a record, on the same one-at-a-time terms.
 func (n *Node) syncLoop(ctx context.Context) {
 	joined := make(chan peer.ID, 64)
-	joinAsked := make(map[peer.ID]time.Time) // bounded: cleared past 1,024
-	sub, err := n.host.EventBus().Subscribe(new(event.EvtPeerIdentificationCompleted))
+	var asked joinedPeers
+	sub, err := n.host.EventBus().Subscribe([]any{
+		new(event.EvtPeerIdentificationCompleted),
+		new(event.EvtPeerConnectednessChanged),
+	})
 	if err != nil {
 		n.log.Error("cannot watch new peers; syncing only every interval", "err", err)
 	} else {
@@ -49,13 +52,19 @@ func (n *Node) syncLoop(ctx context.Context) {
 		// is full: read it at once, and drop peers if syncs fall behind.
 		reader.Go(func() {
 			for ev := range sub.Out() {
-				e, ok := ev.(event.EvtPeerIdentificationCompleted)
-				if !ok || !slices.Contains(e.Protocols, SyncProtocol) {
-					continue
-				}
-				select {
-				case joined <- e.Peer:
-				default:
+				switch e := ev.(type) {
+				case event.EvtPeerConnectednessChanged:
+					if e.Connectedness != network.Connected {
+						asked.left(e.Peer)
+					}
+				case event.EvtPeerIdentificationCompleted:
+					if !slices.Contains(e.Protocols, SyncProtocol) {
+						continue
+					}
+					select {
+					case joined <- e.Peer:
+					default:
+					}
 				}
 			}
 		})
@@ -125,15 +134,11 @@ func (n *Node) syncLoop(ctx context.Context) {
 			if caughtUp() {
 				continue // gossip carries the rest
 			}
-			// A peer identified while the loop starts comes both from
-			// the list of peers and from the event bus: ask it once.
-			if at, ok := joinAsked[p]; ok && n.now().Sub(at) < joinDedup {
+			// Once per connected spell: a peer comes from the list of
+			// peers and from the event bus, and once per connection.
+			if !asked.first(p) {
 				continue
 			}
-			if len(joinAsked) >= 1024 {
-				clear(joinAsked)
-			}
-			joinAsked[p] = n.now()
 			done(n.syncFrom(ctx, p))
 		case <-retry.C:
 			if !caughtUp() {
@@ -174,10 +179,6 @@ func (n *Node) syncAny(ctx context.Context) error {
 	}
 	return err
 }
-
-// joinDedup is how long a peer asked at join is not asked again for
-// joining.
-const joinDedup = 5 * time.Second
 
 // errNoSyncPeer: no connected peer serves history.
 var errNoSyncPeer = errors.New("p2p: no connected peer serves history")
