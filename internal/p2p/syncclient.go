@@ -251,9 +251,11 @@ func (n *Node) syncOnce(ctx context.Context, p peer.ID, after uint64, limit int)
 	if _, err := st.Write(appendRequest(nil, after, limit)); err != nil {
 		return false, 0, err
 	}
-	if err := st.CloseWrite(); err != nil {
-		return false, 0, err
-	}
+	// The server may answer and close its side (over QUIC: stop our
+	// sending) as soon as it has read the request, before our end of
+	// stream goes out; then CloseWrite fails although the answer is there
+	// to read. A stream that is really broken fails the read.
+	_ = st.CloseWrite()
 	r := bufio.NewReader(st)
 	status, err := r.ReadByte()
 	if err != nil {
