@@ -8,9 +8,11 @@ import (
 	"log/slog"
 	"net/netip"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+	"unsafe"
 )
 
 // Evidence is a sighting the engine is told of.
@@ -46,8 +48,9 @@ type Store interface {
 	// LoadDecisions returns the stored decisions and the values the
 	// operator unblocked.
 	LoadDecisions(ctx context.Context) ([]Decision, []string, error)
-	// SaveDecisions writes put and deletes del, and records unblocked
-	// values (unsuppress: their suppression is lifted), in one transaction.
+	// SaveDecisions writes put (each value once) and deletes del, and
+	// records unblocked values (unsuppress: their suppression is lifted),
+	// in one transaction.
 	SaveDecisions(ctx context.Context, put []Decision, del []string, unblocked, unsuppress []string) error
 }
 
@@ -68,28 +71,20 @@ type Engine struct {
 	cfg Config
 
 	mu        sync.Mutex
-	set       map[string]*entry
-	nets      map[string]*entry // the Net decisions of set: few, manual only
+	set       map[string]uint32 // value to slot id
+	ss        slots
+	nets      map[uint32]struct{} // the Net decisions: few, manual only
+	reasons   map[uint32]string   // the operator's reasons, by id
 	order     order
 	unblocked map[string]bool // suppressed until the operator blocks again
 	subs      []*Subscription
-	dirty     map[string]bool // values to persist (put or delete)
-	dirtyUnbl map[string]bool // true: suppress, false: lift
+	dirty     []uint32            // ids flagged dirty: to write
+	removed   map[string]struct{} // written values since removed: to delete
+	dirtyUnbl map[string]bool     // true: suppress, false: lift
 
 	stats struct {
 		evicted, refused, ignored atomic.Uint64
 	}
-}
-
-// entry is a decision and what subscribers were last told of its Until:
-// later sightings extend Until on every probe, and telling blockers every
-// time would flood them.
-type entry struct {
-	Decision
-	told       time.Time
-	class      int
-	persisted  bool   // in the store: its removal must be written
-	prev, next *entry // in the engine's order
 }
 
 // New returns an engine for cfg; call [Engine.Load] before feeding it.
@@ -109,12 +104,13 @@ func New(cfg Config) *Engine {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Engine{cfg: cfg, set: make(map[string]*entry), nets: make(map[string]*entry), unblocked: make(map[string]bool),
-		dirty: make(map[string]bool), dirtyUnbl: make(map[string]bool)}
+	return &Engine{cfg: cfg, set: make(map[string]uint32), ss: newSlots(), nets: make(map[uint32]struct{}),
+		reasons: make(map[uint32]string), unblocked: make(map[string]bool), removed: make(map[string]struct{}),
+		dirtyUnbl: make(map[string]bool)}
 }
 
 // Load reads the stored set, dropping what expired while the node was
-// down.
+// down, what the operator unblocked, and, past the cap, the weakest.
 func (e *Engine) Load(ctx context.Context) error {
 	if e.cfg.Store == nil {
 		return nil
@@ -129,29 +125,65 @@ func (e *Engine) Load(ctx context.Context) error {
 	for _, v := range unbl {
 		e.unblocked[v] = true
 	}
-	for _, d := range ds {
-		if !d.Until.After(now) {
-			e.dirty[d.Value] = true
+	// Strongest first, so that the cap keeps them.
+	slices.SortFunc(ds, func(a, b Decision) int { return weaker(&b, &a) })
+	for i := range ds {
+		d := &ds[i]
+		if !d.Until.After(now) || e.unblocked[d.Value] || len(e.set) >= e.cfg.Max {
+			e.removed[d.Value] = struct{}{}
 			continue
 		}
-		e.put(&entry{Decision: d, told: d.Until, persisted: true})
+		id := e.put(d, d.Reason)
+		e.ss.at(id).flags |= persisted
 	}
 	return nil
 }
 
-// put holds en, and among the networks when it is one. e.mu is held.
-func (e *Engine) put(en *entry) {
-	if old, ok := e.set[en.Value]; ok {
-		e.order.unlink(old)
-		en.persisted = en.persisted || old.persisted
-	} else if e.dirty[en.Value] {
-		en.persisted = true // a removal not yet written: the row is there
+// put holds d, new or replacing the decision of its value, and returns its
+// id. e.mu is held.
+func (e *Engine) put(d *Decision, reason string) uint32 {
+	id, ok := e.set[d.Value]
+	if ok {
+		e.order.unlink(&e.ss, id)
+	} else {
+		v := strings.Clone(d.Value) // it may point into a whole message
+		id = e.ss.alloc(v)
+		e.set[v] = id
+		if _, was := e.removed[v]; was {
+			// A removal not yet written: the row is there.
+			delete(e.removed, v)
+			e.ss.at(id).flags |= persisted
+		}
 	}
-	e.set[en.Value] = en
-	e.order.push(en)
-	if en.Kind == Net {
-		e.nets[en.Value] = en
+	s := e.ss.at(id)
+	s.set(d)
+	s.told = s.until
+	s.flags |= live
+	e.order.push(&e.ss, id)
+	if d.Kind == Net {
+		e.nets[id] = struct{}{}
 	}
+	if d.Origin == Manual && reason != "" {
+		e.reasons[id] = reason
+	} else {
+		delete(e.reasons, id)
+	}
+	return id
+}
+
+// touch marks id to be written. e.mu is held.
+func (e *Engine) touch(id uint32) {
+	s := e.ss.at(id)
+	s.flags |= dirty
+	if s.flags&listed == 0 {
+		s.flags |= listed
+		e.dirty = append(e.dirty, id)
+	}
+}
+
+// decision returns id's decision. e.mu is held.
+func (e *Engine) decision(id uint32) Decision {
+	return e.ss.at(id).decision(e.ss.values[id], e.reasons[id])
 }
 
 // extendStep is how far Until must move before subscribers are told: a
@@ -166,13 +198,17 @@ func (e *Engine) Observe(ev Evidence) {
 	}
 	if ev.IP.IsValid() {
 		a := ev.IP.Unmap().WithZone("")
-		e.observe(a.String(), IP, netip.PrefixFrom(a, a.BitLen()), ev)
+		var buf [48]byte
+		b := a.AppendTo(buf[:0])
+		// A view of buf for the lookups; put copies it if it keeps it.
+		e.observe(unsafe.String(unsafe.SliceData(b), len(b)), IP, netip.PrefixFrom(a, a.BitLen()), ev)
 	}
 	if ev.Number != "" && isNumber(ev.Number) {
 		e.observe(ev.Number, Number, netip.Prefix{}, ev)
 	}
 }
 
+// observe applies ev to value, which it must not keep: put copies it.
 func (e *Engine) observe(value string, kind Kind, p netip.Prefix, ev Evidence) {
 	until := ev.At.Add(e.cfg.BlockFor)
 	if !until.After(e.cfg.Now()) {
@@ -180,24 +216,25 @@ func (e *Engine) observe(value string, kind Kind, p netip.Prefix, ev Evidence) {
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if en, ok := e.set[value]; ok {
-		d := &en.Decision
-		d.Reporters = max(d.Reporters, ev.Reporters)
-		if ev.Origin.strength() > d.Origin.strength() && d.Origin != Manual {
-			d.Origin = ev.Origin
+	if id, ok := e.set[value]; ok {
+		s := e.ss.at(id)
+		s.reporters = max(s.reporters, uint32(min(max(ev.Reporters, 0), 1<<31)))
+		if ev.Origin.strength() > s.origin.strength() && s.origin != Manual {
+			s.origin = ev.Origin
 		}
-		if d.Origin == Manual || !until.After(d.Until) {
-			if class(d) != en.class {
-				e.order.moved(en)
+		u := until.UnixNano()
+		if s.origin == Manual || u <= s.until {
+			if classOf(s.origin, s.reporters) != s.class {
+				e.order.moved(&e.ss, id)
 			}
 			return
 		}
-		d.Until = until
-		e.order.moved(en)
-		e.dirty[value] = true
-		if until.Sub(en.told) >= e.extendStep() {
-			en.told = until
-			e.notify(Change{Op: Added, Decision: *d})
+		s.until = u
+		e.order.moved(&e.ss, id)
+		e.touch(id)
+		if u-s.told >= int64(e.extendStep()) {
+			s.told = u
+			e.notify(Added, id)
 		}
 		return
 	}
@@ -210,30 +247,20 @@ func (e *Engine) observe(value string, kind Kind, p netip.Prefix, ev Evidence) {
 		return
 	}
 	d := Decision{Value: value, Kind: kind, Prefix: p, Origin: ev.Origin, Reporters: max(ev.Reporters, 1),
-		Since: ev.At, Until: until, Reason: reason(ev)}
-	e.insert(d)
-}
-
-func reason(ev Evidence) string {
-	switch ev.Origin {
-	case Local:
-		return "probed this honeypot"
-	case Trusted:
-		return "reported by a trusted peer"
-	}
-	return fmt.Sprintf("reported by %d peers", ev.Reporters)
+		Since: ev.At, Until: until}
+	e.insert(&d)
 }
 
 // insert adds d, making room under the cap by dropping the weakest.
 // e.mu is held.
-func (e *Engine) insert(d Decision) {
+func (e *Engine) insert(d *Decision) {
 	if len(e.set) >= e.cfg.Max && !e.evictFor(d) {
 		e.stats.evicted.Add(1) // d itself is the weakest
 		return
 	}
-	e.put(&entry{Decision: d, told: d.Until})
-	e.dirty[d.Value] = true
-	e.notify(Change{Op: Added, Decision: d})
+	id := e.put(d, "")
+	e.touch(id)
+	e.notify(Added, id)
 }
 
 // weaker orders decisions weakest first: origin, reporters, then the one
@@ -245,32 +272,35 @@ func weaker(a, b *Decision) int {
 
 // evictFor drops the weakest decision if d is stronger; it reports
 // whether there is room for d.
-func (e *Engine) evictFor(d Decision) bool {
-	weakest := e.order.weakest()
-	if weakest == nil || weaker(&d, &weakest.Decision) <= 0 || weakest.Origin == Manual {
+func (e *Engine) evictFor(d *Decision) bool {
+	id := e.order.weakest()
+	if id == 0 {
 		return false
 	}
-	e.remove(weakest.Value)
+	s := e.ss.at(id)
+	if s.origin == Manual || cmp.Or(cmp.Compare(d.Origin.strength(), s.origin.strength()),
+		cmp.Compare(uint32(max(d.Reporters, 0)), s.reporters), cmp.Compare(d.Until.UnixNano(), s.until)) <= 0 {
+		return false
+	}
+	e.remove(id)
 	e.stats.evicted.Add(1)
 	return true
 }
 
-// remove drops value and tells subscribers. e.mu is held.
-func (e *Engine) remove(value string) bool {
-	en, ok := e.set[value]
-	if !ok {
-		return false
+// remove drops id and tells subscribers. e.mu is held.
+func (e *Engine) remove(id uint32) {
+	s := e.ss.at(id)
+	v := e.ss.values[id]
+	e.notify(Removed, id)
+	delete(e.set, v)
+	delete(e.nets, id)
+	delete(e.reasons, id)
+	e.order.unlink(&e.ss, id)
+	if s.flags&persisted != 0 {
+		e.removed[v] = struct{}{}
 	}
-	delete(e.set, value)
-	delete(e.nets, value)
-	e.order.unlink(en)
-	if en.persisted {
-		e.dirty[value] = true
-	} else {
-		delete(e.dirty, value) // never written: nothing to delete
-	}
-	e.notify(Change{Op: Removed, Decision: en.Decision})
-	return true
+	e.ss.release(id) // no longer dirty; flush drops it from the list
+
 }
 
 // ErrProtected: a value the engine must never block.
@@ -290,25 +320,26 @@ func (e *Engine) Block(value string, d time.Duration, reason string) (Decision, 
 		return Decision{}, fmt.Errorf("%w: %s", ErrProtected, v)
 	}
 	if reason == "" {
-		reason = "blocked by the operator"
+		reason = reasonFor(Manual, 1)
 	}
 	now := e.cfg.Now()
 	dec := Decision{Value: v, Kind: kind, Prefix: p, Origin: Manual, Reporters: 1, Since: now, Until: now.Add(d), Reason: reason}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if old, ok := e.set[v]; ok {
-		dec.Since, dec.Reporters = old.Since, max(old.Reporters, 1)
-	} else if len(e.set) >= e.cfg.Max && !e.evictFor(dec) {
+	if id, ok := e.set[v]; ok {
+		s := e.ss.at(id)
+		dec.Since, dec.Reporters = time.Unix(0, s.since).UTC(), max(int(s.reporters), 1)
+	} else if len(e.set) >= e.cfg.Max && !e.evictFor(&dec) {
 		return Decision{}, fmt.Errorf("decision: the set is full of manual decisions (--block-max %d)", e.cfg.Max)
 	}
 	if e.unblocked[v] {
 		delete(e.unblocked, v)
 		e.dirtyUnbl[v] = false
 	}
-	e.put(&entry{Decision: dec, told: dec.Until})
-	e.dirty[v] = true
-	e.notify(Change{Op: Added, Decision: dec})
-	return dec, nil
+	id := e.put(&dec, reason)
+	e.touch(id)
+	e.notify(Added, id)
+	return e.decision(id), nil
 }
 
 // Unblock removes value's decision, if any, and keeps the value from
@@ -325,17 +356,21 @@ func (e *Engine) Unblock(value string) (bool, error) {
 		e.unblocked[v] = true
 		e.dirtyUnbl[v] = true
 	}
-	return e.remove(v), nil
+	id, ok := e.set[v]
+	if ok {
+		e.remove(id)
+	}
+	return ok, nil
 }
 
 // Expire drops the decisions whose time is up.
 func (e *Engine) Expire() {
-	now := e.cfg.Now()
+	now := e.cfg.Now().UnixNano()
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	for v, en := range e.set {
-		if !en.Until.After(now) {
-			e.remove(v)
+	for id := uint32(1); id < uint32(len(e.ss.s)); id++ {
+		if s := e.ss.at(id); s.flags&live != 0 && s.until <= now {
+			e.remove(id)
 		}
 	}
 }
@@ -346,16 +381,17 @@ func (e *Engine) Covers(ip netip.Addr) (Decision, bool) {
 	ip = ip.Unmap().WithZone("")
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	var best *entry
-	for _, en := range e.nets {
-		if en.Prefix.Contains(ip) && (best == nil || en.Prefix.Bits() > best.Prefix.Bits()) {
-			best = en
+	var best uint32
+	var bestBits int
+	for id := range e.nets {
+		if p := e.ss.at(id).prefix(); p.Contains(ip) && (best == 0 || p.Bits() > bestBits) {
+			best, bestBits = id, p.Bits()
 		}
 	}
-	if best == nil {
+	if best == 0 {
 		return Decision{}, false
 	}
-	return best.Decision, true
+	return e.decision(best), true
 }
 
 // Len is how many decisions are held.
@@ -369,23 +405,42 @@ func (e *Engine) Len() int {
 func (e *Engine) Get(value string) (Decision, bool) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	en, ok := e.set[value]
+	id, ok := e.set[value]
 	if !ok {
 		return Decision{}, false
 	}
-	return en.Decision, true
+	return e.decision(id), true
+}
+
+// each calls fn with every decision's id, in no order. e.mu is held.
+func (e *Engine) each(fn func(id uint32, s *slot)) {
+	for id := uint32(1); id < uint32(len(e.ss.s)); id++ {
+		if s := e.ss.at(id); s.flags&live != 0 {
+			fn(id, s)
+		}
+	}
 }
 
 // Snapshot returns every decision, in value order.
 func (e *Engine) Snapshot() []Decision {
 	e.mu.Lock()
 	out := make([]Decision, 0, len(e.set))
-	for _, en := range e.set {
-		out = append(out, en.Decision)
-	}
+	e.each(func(id uint32, _ *slot) { out = append(out, e.decision(id)) })
 	e.mu.Unlock()
 	slices.SortFunc(out, func(a, b Decision) int { return cmp.Compare(a.Value, b.Value) })
 	return out
+}
+
+// Bytes is about what the set holds in memory, for the memory budget.
+func (e *Engine) Bytes() int64 {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	const mapEntry = 40 // a string key, a uint32 and the map's control bytes
+	var values int64
+	for _, v := range e.ss.values {
+		values += int64(len(v))
+	}
+	return e.ss.bytes() + values + int64(len(e.set))*mapEntry + int64(cap(e.dirty))*4
 }
 
 // Stats are the engine's counts.
@@ -402,9 +457,7 @@ type Stats struct {
 func (e *Engine) Stats() Stats {
 	s := Stats{ByOrigin: map[Origin]int{}, Evicted: e.stats.evicted.Load(), Refused: e.stats.refused.Load(), Ignored: e.stats.ignored.Load()}
 	e.mu.Lock()
-	for _, en := range e.set {
-		s.ByOrigin[en.Origin]++
-	}
+	e.each(func(_ uint32, sl *slot) { s.ByOrigin[sl.origin]++ })
 	e.mu.Unlock()
 	return s
 }
@@ -441,27 +494,38 @@ func (e *Engine) flush(ctx context.Context, all bool) error {
 	if e.cfg.Store == nil {
 		return nil
 	}
+	type written struct {
+		id    uint32
+		value string
+	}
 	e.mu.Lock()
 	var put []Decision
-	var del, unbl, lift []string
-	var saved []*entry
-	taken := make(map[string]bool)
-	for v := range e.dirty {
-		en, ok := e.set[v]
+	var saved []written
+	keep := e.dirty[:0]
+	for _, id := range e.dirty {
+		s := e.ss.at(id)
 		switch {
-		case !ok:
-			del = append(del, v)
-		case all || en.Origin == Manual:
-			put = append(put, en.Decision)
-			saved = append(saved, en)
+		case s.flags&dirty == 0:
+			s.flags &^= listed // freed, or written since
+		case all || s.origin == Manual:
+			put = append(put, e.decision(id))
+			saved = append(saved, written{id, e.ss.values[id]})
+			s.flags &^= dirty | listed
 		default:
-			continue
+			keep = append(keep, id)
 		}
-		taken[v] = true
 	}
-	for v := range taken {
-		delete(e.dirty, v)
+	clear(e.dirty[len(keep):])
+	e.dirty = keep
+	if cap(e.dirty) > 1024 && 4*len(e.dirty) < cap(e.dirty) {
+		e.dirty = slices.Clip(slices.Clone(e.dirty)) // a flood's list, given back
 	}
+	del := make([]string, 0, len(e.removed))
+	for v := range e.removed {
+		del = append(del, v)
+	}
+	clear(e.removed)
+	var unbl, lift []string
 	for v, s := range e.dirtyUnbl {
 		if s {
 			unbl = append(unbl, v)
@@ -478,22 +542,35 @@ func (e *Engine) flush(ctx context.Context, all bool) error {
 	err := e.cfg.Store.SaveDecisions(ctx, put, del, unbl, lift)
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if err == nil {
-		for _, en := range saved {
-			en.persisted = true
+	// What was written may have been removed, or its id reused, while the
+	// lock was not held: match by value.
+	for _, w := range saved {
+		id, ok := e.set[w.value]
+		switch {
+		case !ok:
+			if err == nil {
+				e.removed[w.value] = struct{}{} // written after all: delete it
+			}
+		case err == nil:
+			e.ss.at(id).flags |= persisted
+		default:
+			e.touch(id)
 		}
+	}
+	if err == nil {
 		return nil
 	}
-	{
-		// Mark them again, unless something newer did.
-		for v := range taken {
-			e.dirty[v] = true
+	for _, v := range del {
+		if id, ok := e.set[v]; ok {
+			e.ss.at(id).flags |= persisted // made again; the row is still there
+		} else {
+			e.removed[v] = struct{}{}
 		}
-		for v, s := range dirtyUnbl {
-			if _, ok := e.dirtyUnbl[v]; !ok {
-				e.dirtyUnbl[v] = s
-			}
-		}
-		return fmt.Errorf("decision: saving: %w", err)
 	}
+	for v, s := range dirtyUnbl {
+		if _, ok := e.dirtyUnbl[v]; !ok {
+			e.dirtyUnbl[v] = s
+		}
+	}
+	return fmt.Errorf("decision: saving: %w", err)
 }

@@ -24,16 +24,14 @@ type Filter struct {
 func (e *Engine) List(f Filter) ([]Decision, bool) {
 	e.mu.Lock()
 	var out []Decision
-	for v, en := range e.set {
-		if v <= f.After && f.After != "" {
-			continue
-		}
-		if (f.Kind != 0 && en.Kind != f.Kind) || (f.Origin != 0 && en.Origin != f.Origin) ||
+	e.each(func(id uint32, s *slot) {
+		v := e.ss.values[id]
+		if (f.After != "" && v <= f.After) || (f.Kind != 0 && s.kind != f.Kind) || (f.Origin != 0 && s.origin != f.Origin) ||
 			(f.Contains != "" && !strings.Contains(v, f.Contains)) {
-			continue
+			return
 		}
-		out = append(out, en.Decision)
-	}
+		out = append(out, e.decision(id))
+	})
 	e.mu.Unlock()
 	slices.SortFunc(out, func(a, b Decision) int { return cmp.Compare(a.Value, b.Value) })
 	if f.Limit > 0 && len(out) > f.Limit {
@@ -48,19 +46,31 @@ func (e *Engine) Latest(n int) []Decision {
 	if n <= 0 {
 		return nil
 	}
-	out := make([]Decision, 0, n+1)
-	newer := func(a, b Decision) int { return cmp.Or(b.Since.Compare(a.Since), cmp.Compare(a.Value, b.Value)) }
-	e.mu.Lock()
-	for _, en := range e.set {
-		if len(out) == n && newer(en.Decision, out[n-1]) >= 0 {
-			continue
-		}
-		i, _ := slices.BinarySearchFunc(out, en.Decision, newer)
-		out = slices.Insert(out, i, en.Decision)
-		if len(out) > n {
-			out = out[:n]
-		}
+	// Ids, newest first; only the n kept are made Decisions.
+	type cand struct {
+		since int64
+		id    uint32
 	}
-	e.mu.Unlock()
+	top := make([]cand, 0, n+1)
+	newer := func(a, b cand) int {
+		return cmp.Or(cmp.Compare(b.since, a.since), cmp.Compare(e.ss.values[a.id], e.ss.values[b.id]))
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.each(func(id uint32, s *slot) {
+		c := cand{s.since, id}
+		if len(top) == n && newer(c, top[n-1]) >= 0 {
+			return
+		}
+		i, _ := slices.BinarySearchFunc(top, c, newer)
+		top = slices.Insert(top, i, c)
+		if len(top) > n {
+			top = top[:n]
+		}
+	})
+	out := make([]Decision, len(top))
+	for i, c := range top {
+		out[i] = e.decision(c.id)
+	}
 	return out
 }

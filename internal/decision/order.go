@@ -9,55 +9,57 @@ package decision
 
 const maxClassReporters = 7
 
-func class(d *Decision) int {
-	return d.Origin.strength()*(maxClassReporters+1) + min(d.Reporters, maxClassReporters)
+func classOf(o Origin, reporters uint32) uint8 {
+	return uint8(o.strength()*(maxClassReporters+1) + int(min(reporters, maxClassReporters)))
 }
 
 const nClasses = 5 * (maxClassReporters + 1)
 
-// order is the lists; the zero value is empty.
+// order is the lists, linking slots by id; the zero value is empty.
 type order struct {
-	head, tail [nClasses]*entry
+	head, tail [nClasses]uint32
 }
 
-func (o *order) push(en *entry) {
-	c := class(&en.Decision)
-	en.class, en.prev, en.next = c, o.tail[c], nil
-	if o.tail[c] != nil {
-		o.tail[c].next = en
+func (o *order) push(ss *slots, id uint32) {
+	s := ss.at(id)
+	c := classOf(s.origin, s.reporters)
+	s.class, s.prev, s.next = c, o.tail[c], 0
+	if t := o.tail[c]; t != 0 {
+		ss.at(t).next = id
 	} else {
-		o.head[c] = en
+		o.head[c] = id
 	}
-	o.tail[c] = en
+	o.tail[c] = id
 }
 
-func (o *order) unlink(en *entry) {
-	c := en.class
-	if en.prev != nil {
-		en.prev.next = en.next
+func (o *order) unlink(ss *slots, id uint32) {
+	s := ss.at(id)
+	c := s.class
+	if s.prev != 0 {
+		ss.at(s.prev).next = s.next
 	} else {
-		o.head[c] = en.next
+		o.head[c] = s.next
 	}
-	if en.next != nil {
-		en.next.prev = en.prev
+	if s.next != 0 {
+		ss.at(s.next).prev = s.prev
 	} else {
-		o.tail[c] = en.prev
+		o.tail[c] = s.prev
 	}
-	en.prev, en.next = nil, nil
+	s.prev, s.next = 0, 0
 }
 
-// moved puts en back after its Until, origin or reporters changed.
-func (o *order) moved(en *entry) {
-	o.unlink(en)
-	o.push(en)
+// moved puts id back after its Until, origin or reporters changed.
+func (o *order) moved(ss *slots, id uint32) {
+	o.unlink(ss, id)
+	o.push(ss, id)
 }
 
-// weakest is the decision the cap pushes out first; nil when none.
-func (o *order) weakest() *entry {
-	for c := range o.head {
-		if o.head[c] != nil {
-			return o.head[c]
+// weakest is the decision the cap pushes out first; 0 when none.
+func (o *order) weakest() uint32 {
+	for _, id := range o.head {
+		if id != 0 {
+			return id
 		}
 	}
-	return nil
+	return 0
 }

@@ -42,9 +42,13 @@ func (s *Subscription) Dropped() uint64 { return s.dropped.Load() }
 // Name is the subscriber's.
 func (s *Subscription) Name() string { return s.name }
 
-// notify queues c for every subscriber. e.mu is held, so changes queue in
-// the order they happened.
-func (e *Engine) notify(c Change) {
+// notify queues op on id for every subscriber. e.mu is held, so changes
+// queue in the order they happened.
+func (e *Engine) notify(op Op, id uint32) {
+	if len(e.subs) == 0 {
+		return
+	}
+	c := Change{Op: op, Decision: e.decision(id)}
 	for _, s := range e.subs {
 		select {
 		case s.ch <- c:

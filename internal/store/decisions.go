@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/sentrypeer/sentrypeer/internal/decision"
@@ -54,6 +55,21 @@ func (s *Store) LoadDecisions(ctx context.Context) ([]decision.Decision, []strin
 	return ds, unbl, urows.Err()
 }
 
+// insertDecisions is the upsert of n decisions.
+func insertDecisions(n int) string {
+	var b strings.Builder
+	b.WriteString("INSERT INTO decisions (value, kind, origin, reporters, since, until, reason) VALUES ")
+	for i := range n {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString("(?, ?, ?, ?, ?, ?, ?)")
+	}
+	b.WriteString(` ON CONFLICT (value) DO UPDATE SET kind = excluded.kind, origin = excluded.origin,
+		reporters = excluded.reporters, since = excluded.since, until = excluded.until, reason = excluded.reason`)
+	return b.String()
+}
+
 // SaveDecisions writes put, deletes del, and adds unbl to and removes
 // lift from the unblocked values, in one transaction.
 func (s *Store) SaveDecisions(ctx context.Context, put []decision.Decision, del, unbl, lift []string) error {
@@ -76,20 +92,40 @@ func (s *Store) SaveDecisions(ctx context.Context, put []decision.Decision, del,
 	return nil
 }
 
+// decisionRows is how many decisions one INSERT writes: a statement per
+// row made the write of a full set (100,000 at exit) take seconds.
+const decisionRows = 128
+
 func saveDecisions(ctx context.Context, tx *sql.Tx, put []decision.Decision, del, unbl, lift []string) error {
-	if len(put) > 0 {
-		st, err := tx.PrepareContext(ctx, `INSERT INTO decisions (value, kind, origin, reporters, since, until, reason)
-			VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (value) DO UPDATE SET kind = excluded.kind, origin = excluded.origin,
-			reporters = excluded.reporters, since = excluded.since, until = excluded.until, reason = excluded.reason`)
+	var full *sql.Stmt // for whole batches, prepared once
+	for len(put) > 0 {
+		n := min(len(put), decisionRows)
+		q := insertDecisions(n)
+		var st *sql.Stmt
+		var err error
+		switch {
+		case n == decisionRows && full != nil:
+			st = full
+		case n == decisionRows:
+			if full, err = tx.PrepareContext(ctx, q); err != nil {
+				return err
+			}
+			defer full.Close()
+			st = full
+		}
+		args := make([]any, 0, 7*n)
+		for _, d := range put[:n] {
+			args = append(args, d.Value, int(d.Kind), int(d.Origin), d.Reporters, d.Since.UnixNano(), d.Until.UnixNano(), d.Reason)
+		}
+		if st != nil {
+			_, err = st.ExecContext(ctx, args...)
+		} else {
+			_, err = tx.ExecContext(ctx, q, args...)
+		}
 		if err != nil {
 			return err
 		}
-		defer st.Close()
-		for _, d := range put {
-			if _, err := st.ExecContext(ctx, d.Value, int(d.Kind), int(d.Origin), d.Reporters, d.Since.UnixNano(), d.Until.UnixNano(), d.Reason); err != nil {
-				return err
-			}
-		}
+		put = put[n:]
 	}
 	now := time.Now().UnixNano()
 	for _, q := range []struct {

@@ -461,3 +461,34 @@ func TestDecisionsRoundTrip(t *testing.T) {
 		t.Fatalf("unblocked %v", unbl)
 	}
 }
+
+// TestDecisionsInBatches: a set larger than one INSERT (decisionRows) is
+// written whole, and written again as an update.
+func TestDecisionsInBatches(t *testing.T) {
+	st := openTest(t, "", Config{})
+	ctx := t.Context()
+	t0 := time.Date(2026, 12, 2, 12, 0, 0, 0, time.UTC)
+	for _, n := range []int{decisionRows*2 + 5, decisionRows} {
+		var put []decision.Decision
+		for i := range n {
+			put = append(put, decision.Decision{Value: fmt.Sprintf("00467%05d", i), Kind: decision.Number, Origin: decision.Local,
+				Reporters: 1, Since: t0, Until: t0.Add(time.Duration(n) * time.Hour), Reason: "probed"})
+		}
+		if err := st.SaveDecisions(ctx, put, nil, nil, nil); err != nil {
+			t.Fatal(err)
+		}
+		ds, _, err := st.LoadDecisions(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		updated := 0
+		for _, d := range ds {
+			if d.Until.Equal(t0.Add(time.Duration(n) * time.Hour)) {
+				updated++
+			}
+		}
+		if len(ds) != decisionRows*2+5 || updated != n {
+			t.Fatalf("after writing %d: %d stored, %d of them with the new Until", n, len(ds), updated)
+		}
+	}
+}

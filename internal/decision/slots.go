@@ -1,0 +1,140 @@
+package decision
+
+import (
+	"fmt"
+	"net/netip"
+	"time"
+)
+
+// A toll-fraud flood dials a new number per INVITE, so the set is often
+// full (--block-max, 100,000 by default) and turns over thousands of times
+// a second. Each decision is held as a slot: 64 bytes without pointers, in
+// one slice the collector does not scan, named by a small id; the value's
+// string and a map entry are all that is left for it to see. About 130
+// bytes a decision in all, against 320 as a struct behind a pointer.
+type slot struct {
+	since, until int64 // Unix nanoseconds
+	// told is the Until subscribers were last told of: later sightings
+	// extend Until on every probe, and telling blockers every time would
+	// flood them.
+	told       int64
+	addr       [16]byte // an IP's or a network's address, 16-byte form
+	prev, next uint32   // in the engine's order; 0 for none
+	reporters  uint32
+	kind       Kind
+	origin     Origin
+	class      uint8
+	bits       uint8 // an IP's or a network's prefix length
+	flags      slotFlags
+}
+
+type slotFlags uint8
+
+const (
+	live slotFlags = 1 << iota
+	is4
+	// persisted: in the store, so its removal must be written.
+	persisted
+	// dirty: changed since it was last written.
+	dirty
+	// listed: in Engine.dirty, once; kept when the slot is freed, so that
+	// a reused id is not listed twice.
+	listed
+)
+
+// slots holds the decisions by id; id 0 is never used, so that 0 means
+// none in the order's links.
+type slots struct {
+	s      []slot
+	values []string // by id
+	free   []uint32
+}
+
+func newSlots() slots { return slots{s: make([]slot, 1), values: make([]string, 1)} }
+
+func (ss *slots) at(id uint32) *slot { return &ss.s[id] }
+
+func (ss *slots) alloc(value string) uint32 {
+	var id uint32
+	if n := len(ss.free); n > 0 {
+		id, ss.free = ss.free[n-1], ss.free[:n-1]
+	} else {
+		id = uint32(len(ss.s))
+		ss.s = append(ss.s, slot{})
+		ss.values = append(ss.values, "")
+	}
+	ss.values[id] = value
+	return id
+}
+
+func (ss *slots) release(id uint32) {
+	ss.s[id] = slot{flags: ss.s[id].flags & listed}
+	ss.values[id] = ""
+	ss.free = append(ss.free, id)
+}
+
+// bytes is what the slots hold, for the memory budget: the slices' and
+// the values' bytes (map entries are the engine's).
+func (ss *slots) bytes() int64 {
+	const slotSize, headerSize = 64, 16
+	return int64(cap(ss.s))*slotSize + int64(cap(ss.values))*headerSize + int64(cap(ss.free))*4
+}
+
+// set fills s from d, keeping its links and flags.
+func (s *slot) set(d *Decision) {
+	s.since, s.until = d.Since.UnixNano(), d.Until.UnixNano()
+	s.kind, s.origin = d.Kind, d.Origin
+	s.reporters = uint32(min(max(d.Reporters, 0), 1<<31))
+	s.flags &^= is4
+	s.addr, s.bits = [16]byte{}, 0
+	if d.Prefix.IsValid() {
+		a := d.Prefix.Addr()
+		if a.Is4() {
+			s.flags |= is4
+		}
+		s.addr, s.bits = a.As16(), uint8(d.Prefix.Bits())
+	}
+}
+
+// prefix is an IP's /32 or /128, or a network; invalid for a number.
+func (s *slot) prefix() netip.Prefix {
+	if s.kind == Number {
+		return netip.Prefix{}
+	}
+	a := netip.AddrFrom16(s.addr)
+	if s.flags&is4 != 0 {
+		a = a.Unmap()
+	}
+	return netip.PrefixFrom(a, int(s.bits))
+}
+
+func (s *slot) untilTime() time.Time { return time.Unix(0, s.until).UTC() }
+
+// decision is s as the rest of the program sees it; reason is the
+// operator's for a manual one.
+func (s *slot) decision(value, reason string) Decision {
+	if s.origin != Manual || reason == "" {
+		reason = reasonFor(s.origin, int(s.reporters))
+	}
+	return Decision{Value: value, Kind: s.kind, Prefix: s.prefix(), Origin: s.origin, Reporters: int(s.reporters),
+		Since: time.Unix(0, s.since).UTC(), Until: s.untilTime(), Reason: reason}
+}
+
+// reasonFor says where the evidence came from; the operator gives a manual
+// decision's own.
+func reasonFor(o Origin, reporters int) string {
+	switch o {
+	case Local:
+		return "probed this honeypot"
+	case Trusted:
+		return "reported by a trusted peer"
+	case Manual:
+		return "blocked by the operator"
+	}
+	return fmt.Sprintf("reported by %d peers", reporters)
+}
+
+// BytesPerDecision is what the memory budget reserves per decision of the
+// cap (TestBytesPerDecision measures it): a slot, its value and its map
+// entry, with room for the slices' and the map's growth.
+const BytesPerDecision = 200
