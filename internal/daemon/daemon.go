@@ -112,6 +112,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 		return err
 	}
 	if governor != nil && sinks.index != nil {
+		governor.TakeFromIndex(dec.Bytes)
 		governor.OnIndexBudget(sinks.index.SetMaxBytes)
 	}
 	defer sinks.close()

@@ -23,8 +23,11 @@ type Governor struct {
 	// setGoLimit and setIndex apply a plan.
 	setGoLimit func(int64)
 	setIndex   atomic.Pointer[func(int64)]
-	logger     *slog.Logger
-	current    atomic.Pointer[Plan]
+	// held reads what other bounded parts hold in the Go heap (the
+	// decision set), which the index's share gives up.
+	held    atomic.Pointer[func() int64]
+	logger  *slog.Logger
+	current atomic.Pointer[Plan]
 }
 
 // Config configures [New].
@@ -58,7 +61,10 @@ func (g *Governor) apply() {
 		out = n + g.reserve
 	}
 	p := For(g.limit, out)
-	if old := g.current.Load(); old != nil && old.GoLimit == p.GoLimit {
+	if f := g.held.Load(); f != nil {
+		p.IndexBytes = max(p.IndexBytes-(*f)(), p.IndexBytes/4)
+	}
+	if old := g.current.Load(); old != nil && old.GoLimit == p.GoLimit && abs(old.IndexBytes-p.IndexBytes) < indexStep {
 		return
 	}
 	g.setGoLimit(p.GoLimit)
@@ -66,6 +72,19 @@ func (g *Governor) apply() {
 	if f := g.setIndex.Load(); f != nil {
 		(*f)(p.IndexBytes)
 	}
+}
+
+// indexStep is the least change of the index's budget worth applying.
+const indexStep = 1 << 20
+
+func abs(n int64) int64 { return max(n, -n) }
+
+// TakeFromIndex makes the index's share give up what held reports, read
+// again at every measurement: a part of the Go heap that is bounded on
+// its own (the decision set, --block-max) but not small.
+func (g *Governor) TakeFromIndex(held func() int64) {
+	g.held.Store(&held)
+	g.apply()
 }
 
 // OnIndexBudget makes f receive the index's budget whenever it changes,
@@ -86,7 +105,7 @@ func (g *Governor) Run(ctx context.Context, interval time.Duration) {
 		case <-t.C:
 			before := g.Plan()
 			g.apply()
-			if after := g.Plan(); after.GoLimit != before.GoLimit && g.logger != nil {
+			if after := g.Plan(); after != before && g.logger != nil {
 				g.logger.Debug("memory budget changed", "go_limit", after.GoLimit, "index_bytes", after.IndexBytes)
 			}
 		}

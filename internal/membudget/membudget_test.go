@@ -80,3 +80,29 @@ func TestGovernorFollowsOutside(t *testing.T) {
 		t.Fatalf("after growth outside: go limit %d MiB, index %d MiB; want 80 and 28", goLimit>>20, index>>20)
 	}
 }
+
+// TestTakeFromIndex: what the decision set holds comes out of the index's
+// share, down to a quarter of it, and the index hears of every change of
+// a mebibyte or more.
+func TestTakeFromIndex(t *testing.T) {
+	g := &Governor{limit: 128 << 20, outside: func() (int64, bool) { return 40 << 20, true }, setGoLimit: func(int64) {}}
+	g.apply()
+	share := g.Plan().IndexBytes
+	var got []int64
+	g.OnIndexBudget(func(n int64) { got = append(got, n) })
+	held := int64(10 << 20)
+	g.TakeFromIndex(func() int64 { return held })
+	held = 10<<20 + 1000 // too small a change to pass on
+	g.apply()
+	held = 1 << 40 // more than the share
+	g.apply()
+	want := []int64{share, share - 10<<20, share / 4}
+	if len(got) != len(want) {
+		t.Fatalf("the index was given %v, want %v", got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("budget %d: %d, want %d", i, got[i], want[i])
+		}
+	}
+}
