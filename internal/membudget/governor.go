@@ -96,18 +96,36 @@ func (g *Governor) OnIndexBudget(f func(int64)) {
 
 // Run measures again every interval until ctx is done.
 func (g *Governor) Run(ctx context.Context, interval time.Duration) {
+	// Start-up is over a second after Run begins: what of the binary it
+	// paged in and no longer uses is given back, and measured at once.
+	settled := time.NewTimer(time.Second)
+	defer settled.Stop()
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
-		case <-t.C:
-			before := g.Plan()
-			g.apply()
-			if after := g.Plan(); after != before && g.logger != nil {
-				g.logger.Debug("memory budget changed", "go_limit", after.GoLimit, "index_bytes", after.IndexBytes)
+		case <-settled.C:
+			n, err := pageOutExecutable()
+			if g.logger != nil {
+				if err != nil {
+					g.logger.Debug("could not give back the executable's pages", "err", err)
+				} else {
+					g.logger.Debug("gave back the executable's resident pages", "bytes", n)
+				}
 			}
+			g.measure()
+		case <-t.C:
+			g.measure()
 		}
+	}
+}
+
+func (g *Governor) measure() {
+	before := g.Plan()
+	g.apply()
+	if after := g.Plan(); after != before && g.logger != nil {
+		g.logger.Debug("memory budget changed", "go_limit", after.GoLimit, "index_bytes", after.IndexBytes)
 	}
 }
