@@ -73,8 +73,10 @@ func load(t testing.TB, addr string, n, rate int) loadResult {
 	sentAt := make([]atomic.Int64, n)
 	rtts := make([]time.Duration, 0, n)
 	window := make(chan struct{}, 64)
+	readerDone := make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Go(func() {
+		defer close(readerDone)
 		buf := make([]byte, 4096)
 		for len(rtts) < n {
 			c.SetReadDeadline(time.Now().Add(time.Second))
@@ -104,6 +106,13 @@ func load(t testing.TB, addr string, n, rate int) loadResult {
 	}
 	start := time.Now()
 	for i := range n {
+		select {
+		case <-readerDone:
+			// No answer for a second: the rest would wait a second each.
+			wg.Wait()
+			return result(n, rtts, start)
+		default:
+		}
 		if rate > 0 {
 			if d := time.Until(start.Add(time.Duration(i) * time.Second / time.Duration(rate))); d > 0 {
 				time.Sleep(d)
@@ -111,6 +120,7 @@ func load(t testing.TB, addr string, n, rate int) loadResult {
 		} else {
 			select {
 			case window <- struct{}{}:
+			case <-readerDone:
 			case <-time.After(time.Second):
 				// an answer was lost; go on
 			}
@@ -119,7 +129,11 @@ func load(t testing.TB, addr string, n, rate int) loadResult {
 		c.Write(msgs[i])
 	}
 	wg.Wait()
-	r := loadResult{sent: n, answered: len(rtts), elapsed: time.Since(start)}
+	return result(n, rtts, start)
+}
+
+func result(sent int, rtts []time.Duration, start time.Time) loadResult {
+	r := loadResult{sent: sent, answered: len(rtts), elapsed: time.Since(start)}
 	if len(rtts) > 0 {
 		slices.Sort(rtts)
 		r.p50, r.p99, r.max = rtts[len(rtts)/2], rtts[len(rtts)*99/100], rtts[len(rtts)-1]
