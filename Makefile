@@ -2,7 +2,10 @@
 GO        ?= go
 BIN       := bin/sentrypeer
 VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
-LDFLAGS   := -s -w -X main.version=$(VERSION)
+COMMIT    ?= $(shell git rev-parse HEAD 2>/dev/null)
+# The commit's time, not the clock's: the same commit builds the same bytes.
+DATE      ?= $(shell git log -1 --format=%cI 2>/dev/null)
+LDFLAGS   := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT) -X main.date=$(DATE)
 FUZZTIME  ?= 10s
 export CGO_ENABLED ?= 0
 SHELL       := /bin/bash

@@ -26,7 +26,7 @@ func main() {
 
 func run(args []string, stdout, stderr io.Writer) int {
 	if len(args) > 0 && args[0] == "version" {
-		fmt.Fprintf(stdout, "sentrypeer %s\n", version)
+		printVersion(stdout)
 		return 0
 	}
 	if len(args) > 0 && args[0] == "id" {
@@ -45,7 +45,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stdout, "  sentrypeer id       print this node's peer ID and the multiaddrs peers can bootstrap from (takes --data-dir and --p2p-listen; no daemon needed)")
 		return 0
 	case errors.Is(err, config.ErrVersion):
-		fmt.Fprintf(stdout, "sentrypeer %s\n", version)
+		printVersion(stdout)
 		return 0
 	case err != nil:
 		fmt.Fprintf(stderr, "sentrypeer: %v\n", err)
