@@ -186,6 +186,9 @@ func (e *Engine) decision(id uint32) Decision {
 	return e.ss.at(id).decision(e.ss.values[id], e.reasons[id])
 }
 
+// untilStep is the least move of Until that a sighting makes.
+const untilStep = time.Second
+
 // extendStep is how far Until must move before subscribers are told: a
 // hundredth of the block time, at least a minute.
 func (e *Engine) extendStep() time.Duration { return max(e.cfg.BlockFor/100, time.Minute) }
@@ -196,34 +199,37 @@ func (e *Engine) Observe(ev Evidence) {
 		e.stats.ignored.Add(1)
 		return
 	}
-	if ev.IP.IsValid() {
-		a := ev.IP.Unmap().WithZone("")
-		var buf [48]byte
-		b := a.AppendTo(buf[:0])
-		// A view of buf for the lookups; put copies it if it keeps it.
-		e.observe(unsafe.String(unsafe.SliceData(b), len(b)), IP, netip.PrefixFrom(a, a.BitLen()), ev)
-	}
-	if ev.Number != "" && isNumber(ev.Number) {
-		e.observe(ev.Number, Number, netip.Prefix{}, ev)
-	}
-}
-
-// observe applies ev to value, which it must not keep: put copies it.
-func (e *Engine) observe(value string, kind Kind, p netip.Prefix, ev Evidence) {
 	until := ev.At.Add(e.cfg.BlockFor)
 	if !until.After(e.cfg.Now()) {
 		return // the sighting is older than a block would last
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	if ev.IP.IsValid() {
+		a := ev.IP.Unmap().WithZone("")
+		var buf [48]byte
+		b := a.AppendTo(buf[:0])
+		// A view of buf for the lookups; put copies it if it keeps it.
+		e.observe(unsafe.String(unsafe.SliceData(b), len(b)), IP, netip.PrefixFrom(a, a.BitLen()), ev, until)
+	}
+	if ev.Number != "" && isNumber(ev.Number) {
+		e.observe(ev.Number, Number, netip.Prefix{}, ev, until)
+	}
+}
+
+// observe applies ev to value, which it must not keep (put copies it).
+// e.mu is held.
+func (e *Engine) observe(value string, kind Kind, p netip.Prefix, ev Evidence, until time.Time) {
 	if id, ok := e.set[value]; ok {
 		s := e.ss.at(id)
 		s.reporters = max(s.reporters, uint32(min(max(ev.Reporters, 0), 1<<31)))
 		if ev.Origin.strength() > s.origin.strength() && s.origin != Manual {
 			s.origin = ev.Origin
 		}
+		// A sweep sights the same source thousands of times a second:
+		// Until moves in steps of a second, not on every probe.
 		u := until.UnixNano()
-		if s.origin == Manual || u <= s.until {
+		if s.origin == Manual || u < s.until+int64(untilStep) {
 			if classOf(s.origin, s.reporters) != s.class {
 				e.order.moved(&e.ss, id)
 			}
