@@ -207,6 +207,7 @@ func (b *Blocker) Sync(ctx context.Context, ds []decision.Decision) error {
 	gen, genErr := b.generation()
 	now := b.cfg.Now()
 	var st *state
+	slack := timeoutSlack
 	b.read = !b.known || genErr != nil || gen != b.gen || now.Sub(b.lastRead) >= rereadEvery
 	if b.read {
 		if st, err = b.readState(ctx, c); err != nil {
@@ -214,6 +215,12 @@ func (b *Blocker) Sync(ctx context.Context, ds []decision.Decision) error {
 			return err
 		}
 		b.lastRead = now
+		// Each element's time left was read at some moment of the read,
+		// which takes seconds for 100,000 under load: compare as of its
+		// end, allowing for its length.
+		read := b.cfg.Now()
+		slack += read.Sub(now)
+		now = read
 	} else {
 		if maps.EqualFunc(want4, b.v4.want, time.Time.Equal) && maps.EqualFunc(want6, b.v6.want, time.Time.Equal) {
 			// Nothing changed since the last batch, by anyone.
@@ -228,8 +235,8 @@ func (b *Blocker) Sync(ctx context.Context, ds []decision.Decision) error {
 		return err
 	}
 	var ops batch
-	have4 := b.v4.syncElements(&ops, st.elems[0], want4, now)
-	have6 := b.v6.syncElements(&ops, st.elems[1], want6, now)
+	have4 := b.v4.syncElements(&ops, st.elems[0], want4, now, slack)
+	have6 := b.v6.syncElements(&ops, st.elems[1], want6, now, slack)
 	b.sent = ops.size()
 	*elements = b.sent
 	if err := ops.queue(c, sets); err != nil {
@@ -482,7 +489,7 @@ func (f *family) replace(want, have map[netip.Prefix]time.Time) {
 // syncElements queues on ops what makes the set hold want, given what it
 // holds (cur; nil for a set made in this batch), and returns what it will
 // hold. Both sides are sorted, so they are merged, not mapped.
-func (f *family) syncElements(ops *batch, cur *setElems, want map[netip.Prefix]time.Time, now time.Time) map[netip.Prefix]time.Time {
+func (f *family) syncElements(ops *batch, cur *setElems, want map[netip.Prefix]time.Time, now time.Time, slack time.Duration) map[netip.Prefix]time.Time {
 	desired := cover(want)
 	have := make(map[netip.Prefix]time.Time, len(desired))
 	var spans []held
@@ -510,7 +517,7 @@ func (f *family) syncElements(ops *batch, cur *setElems, want map[netip.Prefix]t
 		default: // the same first address
 			p, h := desired[i], spans[j]
 			i, j = i+1, j+1
-			if h.span == spanOf(p) && h.left != 0 && absDur(h.left-timeout(want[p], now)) <= timeoutSlack {
+			if h.span == spanOf(p) && h.left != 0 && closeEnough(h.left, timeout(want[p], now), slack) {
 				have[p] = now.Add(h.left)
 				continue
 			}
@@ -521,12 +528,19 @@ func (f *family) syncElements(ops *batch, cur *setElems, want map[netip.Prefix]t
 	return have
 }
 
-func absDur(d time.Duration) time.Duration {
-	if d < 0 {
-		return -d
-	}
-	return d
+// closeEnough reports whether an element with left to run may stay for a
+// decision that wants tmo. Earlier than wanted, by slack at most: the
+// block would end too soon. Later, also by a hundredth of tmo: the kernel
+// counts a timeout from the commit, and a batch of 100,000 elements took
+// 12 s from its first timeout to its commit under load, which put every
+// element 12 s late; replacing them all on the next read fixed nothing.
+// While the daemon runs, it removes an element when its decision ends.
+func closeEnough(left, tmo, slack time.Duration) bool {
+	d := left - tmo
+	return d >= -slack && d <= slack+tmo/100
 }
+
+func absDur(d time.Duration) time.Duration { return max(d, -d) }
 
 // state is what readState found, or what modelState has.
 type state struct {
@@ -934,7 +948,7 @@ func (b *Blocker) conn() (*nftables.Conn, *int, error) {
 		if err := c.SetOption(netlink.CapAcknowledge, true); err != nil {
 			return err
 		}
-		return setSendBuffer(c, 48*(*elements)+1<<20)
+		return setBuffers(c, 48*(*elements)+1<<20, recvBuffer)
 	})}
 	if b.cfg.NetNS != 0 {
 		opts = append(opts, nftables.WithNetNSFd(b.cfg.NetNS))
@@ -946,19 +960,31 @@ func (b *Blocker) conn() (*nftables.Conn, *int, error) {
 	return c, elements, nil
 }
 
-// setSendBuffer raises the socket's send buffer to n bytes, past
-// net.core.wmem_max when allowed (CAP_NET_ADMIN, which nftables needs
-// anyway).
-func setSendBuffer(c *netlink.Conn, n int) error {
+// recvBuffer is the socket's receive buffer: the kernel answers a batch
+// with a message per request, and under load (CI, 100,000 elements) the
+// default 208 KiB overflowed before the library read them ("recvmsg: no
+// buffer space available"), failing a batch the kernel had committed.
+const recvBuffer = 4 << 20
+
+// setBuffers raises the socket's send buffer to snd and its receive
+// buffer to rcv bytes, past net.core.[wr]mem_max when allowed
+// (CAP_NET_ADMIN, which nftables needs anyway).
+func setBuffers(c *netlink.Conn, snd, rcv int) error {
 	rc, err := c.SyscallConn()
 	if err != nil {
 		return err
 	}
 	var serr error
 	err = rc.Control(func(fd uintptr) {
-		serr = unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_SNDBUFFORCE, n)
-		if errors.Is(serr, unix.EPERM) {
-			serr = unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_SNDBUF, n)
+		for _, o := range []struct{ force, plain, n int }{
+			{unix.SO_SNDBUFFORCE, unix.SO_SNDBUF, snd},
+			{unix.SO_RCVBUFFORCE, unix.SO_RCVBUF, rcv},
+		} {
+			e := unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, o.force, o.n)
+			if errors.Is(e, unix.EPERM) {
+				e = unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, o.plain, o.n)
+			}
+			serr = errors.Join(serr, e)
 		}
 	})
 	return errors.Join(err, serr)

@@ -696,3 +696,22 @@ func TestRunner(t *testing.T) {
 		t.Errorf("status %+v", s)
 	}
 }
+
+func TestCloseEnough(t *testing.T) {
+	const hour, slack = time.Hour, 5 * time.Second
+	tests := []struct {
+		left time.Duration
+		want bool
+	}{
+		{hour, true},
+		{hour - slack, true},
+		{hour - slack - time.Second, false}, // the block would end too soon
+		{hour + slack + 36*time.Second, true},
+		{hour + slack + 37*time.Second, false}, // later than a hundredth
+	}
+	for _, tt := range tests {
+		if got := closeEnough(tt.left, hour, slack); got != tt.want {
+			t.Errorf("closeEnough(%v, %v, %v) = %v, want %v", tt.left, hour, slack, got, tt.want)
+		}
+	}
+}
