@@ -222,7 +222,7 @@ func (e *Engine) Observe(ev Evidence) {
 func (e *Engine) observe(value string, kind Kind, p netip.Prefix, ev Evidence, until time.Time) {
 	if id, ok := e.set[value]; ok {
 		s := e.ss.at(id)
-		s.reporters = max(s.reporters, uint32(min(max(ev.Reporters, 0), 1<<31)))
+		s.reporters = max(s.reporters, reporters(ev.Reporters))
 		if ev.Origin.strength() > s.origin.strength() && s.origin != Manual {
 			s.origin = ev.Origin
 		}

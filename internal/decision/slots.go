@@ -2,6 +2,7 @@ package decision
 
 import (
 	"fmt"
+	"math"
 	"net/netip"
 	"time"
 )
@@ -84,7 +85,7 @@ func (ss *slots) bytes() int64 {
 func (s *slot) set(d *Decision) {
 	s.since, s.until = d.Since.UnixNano(), d.Until.UnixNano()
 	s.kind, s.origin = d.Kind, d.Origin
-	s.reporters = uint32(min(max(d.Reporters, 0), 1<<31))
+	s.reporters = reporters(d.Reporters)
 	s.flags &^= is4
 	s.addr, s.bits = [16]byte{}, 0
 	if d.Prefix.IsValid() {
@@ -95,6 +96,10 @@ func (s *slot) set(d *Decision) {
 		s.addr, s.bits = a.As16(), uint8(d.Prefix.Bits())
 	}
 }
+
+// reporters is n as a slot holds it: none below 0, and bounded where int
+// is 64 bits.
+func reporters(n int) uint32 { return uint32(min(max(int64(n), 0), math.MaxInt32)) }
 
 // prefix is an IP's /32 or /128, or a network; invalid for a number.
 func (s *slot) prefix() netip.Prefix {
