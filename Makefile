@@ -24,12 +24,13 @@ run: build
 
 # Everything: real peers, formatting, vet, unit tests with the race
 # detector, integration tests against the real binary, short fuzzing.
-check: peers fmt-check vet race integration fuzz check-packaging check-container
+check: peers fmt-check vet race integration fuzz check-packaging check-container check-lite
 	@echo "make check: all passed"
 
 # Shipping: packages and the service, the container and the releases.
 include packaging/packaging.mk
 include container/container.mk
+include lite/lite.mk
 
 peers:
 	./.ci/install-peers

@@ -22,6 +22,7 @@
 #            and leave perf.data and reports there (costs the daemon a
 #            little CPU; compare ratios from runs without it) []
 #   KEEP     1 keeps the work directory (logs, sipp statistics, database) []
+#   FLOOR_RSS_MB  the resident memory floor, MB; e.g. 64 for the lite build [160]
 # Exit status: 0 when every floor holds, 1 when one does not, 2 when the
 # harness itself failed, 3 when the floors held but sipp offered less than
 # 95 % of RATE (the run proves nothing about RATE).
@@ -33,6 +34,7 @@ DURATION=$(printenv SECONDS || echo 4)
 RATE=${RATE:-100000}
 PORT=${PORT:-15060}
 BIN=${BIN:-}
+[[ $BIN != */* || $BIN == /* ]] || BIN=$PWD/$BIN # the script changes folder
 MODE=${MODE:-seq}
 SIPP=${SIPP:-sipp}
 KEEP=${KEEP:-}
@@ -43,7 +45,7 @@ STOP_TIMEOUT=60 # seconds the target may take to flush and exit after SIGTERM
 # Floors of the requirement.
 FLOOR_STORED=100     # % of sent probes stored
 FLOOR_RATIO=3        # daemon CPU per probe / plain bare loop CPU per probe
-FLOOR_RSS_MB=160     # MB (10^6 bytes) resident, at any time
+FLOOR_RSS_MB=${FLOOR_RSS_MB:-160} # MB (10^6 bytes) resident, at any time
 FLOOR_OFFERED=95     # % of RATE sipp must reach for the run to count
 
 die() { echo "run.sh: $*" >&2; exit 2; }
@@ -54,6 +56,7 @@ if ! [[ $PORT =~ ^[1-9][0-9]*$ ]] || ((PORT >= 65000)); then
 	die "PORT must be a number below 65000, got '$PORT'"
 fi
 [[ $MODE == seq || $MODE == par ]] || die "MODE must be seq or par, got '$MODE'"
+[[ $FLOOR_RSS_MB =~ ^[1-9][0-9]*$ ]] || die "FLOOR_RSS_MB must be a positive integer, got '$FLOOR_RSS_MB'"
 [[ $BATCH =~ ^[1-9][0-9]*$ ]] && ((BATCH <= 1024)) || die "BATCH must be from 1 to 1024, got '$BATCH'"
 if [[ -n $PROFILE ]]; then
 	command -v perf >/dev/null || die "PROFILE needs perf (apt-get install linux-perf)"
@@ -459,7 +462,8 @@ else
 	# (the daemon logs which), peer-to-peer on free loopback ports. Builds
 	# from before these flags existed get none of them.
 	if grep -q -e '--api-listen' <<<"$help"; then args+=(--api-listen 127.0.0.1:0); fi
-	if grep -q -e '--p2p-listen' <<<"$help"; then
+	# A lite build lists --p2p-listen (as not in lite builds) but refuses it.
+	if grep -q -e '--p2p-listen' <<<"$help" && ! "$BIN" -V 2>/dev/null | grep -qE '^tags: (.*,)?lite(,|$)'; then
 		args+=(--p2p-listen /ip4/127.0.0.1/tcp/0,/ip4/127.0.0.1/udp/0/quic-v1)
 	fi
 	# shellcheck disable=SC2206 # split on purpose: several flags

@@ -1,3 +1,5 @@
+//go:build !lite
+
 package main
 
 import (
@@ -11,6 +13,9 @@ import (
 	"github.com/sentrypeer/sentrypeer/internal/config"
 	"github.com/sentrypeer/sentrypeer/internal/p2p"
 )
+
+// idHelp is what -h says of `sentrypeer id`.
+const idHelp = "  sentrypeer id       print this node's peer ID and the multiaddrs peers can bootstrap from (takes --data-dir and --p2p-listen; no daemon needed)"
 
 // id prints the node's peer ID and the multiaddrs others can bootstrap
 // from, from the key in the data folder, whether or not the daemon runs.

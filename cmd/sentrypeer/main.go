@@ -42,7 +42,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case errors.Is(err, config.ErrHelp):
 		config.Usage(stdout)
 		cli.Usage(stdout)
-		fmt.Fprintln(stdout, "  sentrypeer id       print this node's peer ID and the multiaddrs peers can bootstrap from (takes --data-dir and --p2p-listen; no daemon needed)")
+		fmt.Fprintln(stdout, idHelp)
 		return 0
 	case errors.Is(err, config.ErrVersion):
 		printVersion(stdout)

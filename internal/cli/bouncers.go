@@ -1,3 +1,5 @@
+//go:build !lite
+
 package cli
 
 import (
@@ -11,7 +13,6 @@ import (
 	"time"
 
 	"github.com/sentrypeer/sentrypeer/internal/block/crowdsec"
-	"github.com/sentrypeer/sentrypeer/internal/config"
 )
 
 // bouncerRow is one bouncer in the --json output of bouncers.
@@ -64,24 +65,6 @@ func (r *runner) bouncers(_ context.Context, args []string) int {
 		return r.done(r.deleteBouncer(path, rest[0], *jsonOut))
 	}
 	return r.done(r.listBouncers(path, *jsonOut))
-}
-
-// dataDir finds the data folder as the daemon does: --data-dir, else
-// SENTRYPEER_DATA_DIR, else data-dir in the config file (-g, else
-// SENTRYPEER_CONFIG_FILE), else the default.
-func (r *runner) dataDir(dir, configFile string) (string, error) {
-	var args []string
-	if configFile != "" {
-		args = append(args, "-g", configFile)
-	}
-	if dir != "" {
-		args = append(args, "--data-dir", dir)
-	}
-	cfg, err := config.Load(args, r.env)
-	if err != nil {
-		return "", fmt.Errorf("finding the data folder: %w", err)
-	}
-	return cfg.DataDir, nil
 }
 
 func (r *runner) addBouncer(path, name string, asJSON bool) error {

@@ -67,28 +67,28 @@ type client struct {
 	base *url.URL
 	key  string
 	// short is for replies read whole: it bounds the entire exchange.
-	short *http.Client
+	short doer
 	// long is for streamed replies (export, events/stream): it bounds only
 	// the wait for the response headers, as a reader may be slow or the
 	// stream endless.
-	long *http.Client
-	tr   *http.Transport
+	long doer
+	// closeIdle releases idle connections.
+	closeIdle func()
+}
+
+// doer sends a request; *http.Client is one.
+type doer interface {
+	Do(req *http.Request) (*http.Response, error)
 }
 
 func newClient(base *url.URL, key string, timeout time.Duration) *client {
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	tr.ResponseHeaderTimeout = timeout
-	return &client{
-		base:  base,
-		key:   key,
-		short: &http.Client{Transport: tr, Timeout: timeout},
-		long:  &http.Client{Transport: tr},
-		tr:    tr,
-	}
+	c := &client{base: base, key: key}
+	c.short, c.long, c.closeIdle = doers(timeout)
+	return c
 }
 
 // close releases idle connections.
-func (c *client) close() { c.tr.CloseIdleConnections() }
+func (c *client) close() { c.closeIdle() }
 
 // url returns the absolute URL of path (already escaped) with query.
 func (c *client) url(path string, query url.Values) string {

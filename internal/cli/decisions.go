@@ -12,6 +12,8 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/sentrypeer/sentrypeer/internal/config"
 )
 
 const decisionsUsage = `sentrypeer decisions [flags]
@@ -239,4 +241,22 @@ func (r *runner) unblock(ctx context.Context, args []string) int {
 		fmt.Fprintf(r.stdout, "%s was not blocked; it stays unblocked until blocked again\n", safeText(rep.Value))
 	}
 	return ExitOK
+}
+
+// dataDir finds the data folder as the daemon does: --data-dir, else
+// SENTRYPEER_DATA_DIR, else data-dir in the config file (-g, else
+// SENTRYPEER_CONFIG_FILE), else the default.
+func (r *runner) dataDir(dir, configFile string) (string, error) {
+	var args []string
+	if configFile != "" {
+		args = append(args, "-g", configFile)
+	}
+	if dir != "" {
+		args = append(args, "--data-dir", dir)
+	}
+	cfg, err := config.Load(args, r.env)
+	if err != nil {
+		return "", fmt.Errorf("finding the data folder: %w", err)
+	}
+	return cfg.DataDir, nil
 }

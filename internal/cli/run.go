@@ -35,20 +35,20 @@ type command struct {
 
 // commands returns the subcommands by name.
 func commands() map[string]command {
-	return map[string]command{
+	cmds := map[string]command{
 		"ips":       {summary: "list the IP addresses of bad actors", usage: ipsUsage, run: (*runner).ips},
 		"numbers":   {summary: "list the phone numbers bad actors called", usage: numbersUsage, run: (*runner).numbers},
 		"check":     {summary: "check whether an IP address or number is a bad actor", usage: checkUsage, run: (*runner).check},
 		"export":    {summary: "write a block list (txt, csv, json, nft, ipset)", usage: exportUsage, run: (*runner).export},
 		"events":    {summary: "list recent probes; --follow to watch new ones", usage: eventsUsage, run: (*runner).events},
-		"peers":     {summary: "show this node's peer ID and addresses, and its peers", usage: peersUsage, run: (*runner).peers},
-		"reports":   {summary: "list what peers reported about an IP address", usage: reportsUsage, run: (*runner).reports},
-		"bgp":       {summary: "show the BGP blackhole speaker's neighbours and routes", usage: bgpUsage, run: (*runner).bgp},
 		"decisions": {summary: "list what is blocked now (every blocker follows it)", usage: decisionsUsage, run: (*runner).decisions},
 		"block":     {summary: "block an IP address, network or number at every blocker", usage: blockUsage, run: (*runner).block},
 		"unblock":   {summary: "unblock a value at every blocker, and keep it unblocked", usage: unblockUsage, run: (*runner).unblock},
-		"bouncers":  {summary: "add, list or delete the keys of CrowdSec bouncers (no daemon needed)", usage: bouncersUsage, run: (*runner).bouncers},
 	}
+	for name, c := range moreCommands() {
+		cmds[name] = c
+	}
+	return cmds
 }
 
 // IsCommand reports whether name is a subcommand that [Run] handles.

@@ -12,8 +12,6 @@ import (
 	"net/netip"
 	"path/filepath"
 	"time"
-
-	"github.com/sentrypeer/sentrypeer/internal/block/bgp"
 )
 
 // Config is the complete, validated configuration of the daemon.
@@ -119,9 +117,9 @@ type Config struct {
 	BGPASN              uint32
 	BGPRouterID         netip.Addr
 	BGPListen           netip.AddrPort
-	BGPNeighbors        []bgp.Neighbor
-	BGPCommunities      []bgp.Community
-	BGPLargeCommunities []bgp.LargeCommunity
+	BGPNeighbors        []bgpNeighbor       // []bgp.Neighbor
+	BGPCommunities      []bgpCommunity      // []bgp.Community
+	BGPLargeCommunities []bgpLargeCommunity // []bgp.LargeCommunity
 	BGPNextHopV4        netip.Addr
 	BGPNextHopV6        netip.Addr
 	BGPMaxPrefixes      int
@@ -152,8 +150,9 @@ func (c *Config) Unimplemented() []string {
 	return out
 }
 
-// Sharing reports whether the node joins the peer-to-peer network.
-func (c *Config) Sharing() bool { return c.PeerToPeer && !c.NoShare }
+// Sharing reports whether the node joins the peer-to-peer network: never
+// in a lite build, which has no peer-to-peer engine.
+func (c *Config) Sharing() bool { return !Lite && c.PeerToPeer && !c.NoShare }
 
 // APIEnabled reports whether the local API is served.
 func (c *Config) APIEnabled() bool { return c.API && !c.NoAPI }

@@ -55,6 +55,11 @@ func Load(args []string, env Env) (Config, error) {
 	if err != nil {
 		return Config{}, err
 	}
+	if Lite {
+		if err := refuseLeftOut(all, configFile, flags, envs, file); err != nil {
+			return Config{}, err
+		}
+	}
 	c, err := build(all, file, envs, flags)
 	if err != nil {
 		return Config{}, err
@@ -132,6 +137,49 @@ func validate(c *Config) error {
 		return errors.New("invalid --nft-sets-only: it goes with --nft")
 	}
 	return nil
+}
+
+// refuseLeftOut returns an error naming the first setting given (by a
+// flag, else a variable, else the config file) of a part of the program
+// that lite builds leave out, unless its value keeps that part off. A lite
+// build calls it before any value is parsed: it could not parse some.
+func refuseLeftOut(all []setting, configFile string, flags, envs, file layer) error {
+	sources := []struct {
+		l     layer
+		where func(setting) string
+	}{
+		{flags, func(s setting) string { return "--" + s.name }},
+		{envs, func(s setting) string { return s.env }},
+		{file, func(s setting) string { return fmt.Sprintf("config file %s: %s", configFile, s.name) }},
+	}
+	for _, src := range sources {
+		for _, s := range all {
+			values, ok := src.l[s.name]
+			if !ok || s.feature == "" || isOff(s, values) {
+				continue
+			}
+			return fmt.Errorf("%s: not in this build (lite); use the full build", src.where(s))
+		}
+	}
+	return nil
+}
+
+// isOff reports whether every value keeps s's part of the program off.
+func isOff(s setting, values []string) bool {
+	if s.off == "" {
+		return false
+	}
+	for _, v := range values {
+		if s.isBool {
+			b, err := ParseBool(v)
+			if off, _ := ParseBool(s.off); err != nil || b != off {
+				return false
+			}
+		} else if v != s.off {
+			return false
+		}
+	}
+	return true
 }
 
 func (s setting) label() string {
@@ -277,6 +325,12 @@ Settings come from defaults, then the config file (-g), then SENTRYPEER_* variab
 Booleans take true/false/1/0; a boolean flag alone (-r) means true.
 
 `)
+	if Lite {
+		fmt.Fprint(w, `This is a lite build: it has no peer-to-peer engine, no Prometheus /metrics, no BGP speaker,
+no CrowdSec bouncer API and no certificate generator. Settings marked (not in lite builds) stop start-up when given.
+
+`)
+	}
 	for _, s := range settings() {
 		names := "--" + s.name
 		if s.short != "" {

@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/sentrypeer/sentrypeer/internal/block/bgp"
 	"github.com/sentrypeer/sentrypeer/internal/block/sipagent"
 )
 
@@ -24,10 +23,37 @@ type setting struct {
 	usage   string
 	allowed string // what a valid value looks like, for error messages
 	apply   func(c *Config, v string) error
+	// feature names the part of the program the setting belongs to when
+	// lite builds leave that part out: they refuse the setting when it is
+	// given (see refuseLeftOut), unless its value is off, the one that
+	// keeps the part off anyway ("" when there is none).
+	feature string
+	off     string
 }
+
+// Parts of the program that lite builds leave out, as settings name them.
+const (
+	p2pFeature    = "peer-to-peer"
+	bgpFeature    = "BGP"
+	tlsGenFeature = "the certificate generator"
+)
+
+// notInLite ends the usage of every setting that lite builds refuse, in
+// both builds, so that -h, the man page and README.md stay one list.
+const notInLite = " (not in lite builds)"
 
 // settings is the complete list, in the order -h prints them.
 func settings() []setting {
+	all := settingList()
+	for i := range all {
+		if all[i].feature != "" {
+			all[i].usage += notInLite
+		}
+	}
+	return all
+}
+
+func settingList() []setting {
 	return []setting{
 		{name: "data-dir", env: "SENTRYPEER_DATA_DIR", def: "sentrypeer-data",
 			usage: "folder for the database, JSON log, node id and generated keys", allowed: "a path",
@@ -67,7 +93,7 @@ func settings() []setting {
 			apply: func(c *Config, v string) error { return nonEmpty(v, &c.TLSKey) }},
 		{name: "tls-self-signed", env: "SENTRYPEER_TLS_SELF_SIGNED", isBool: true,
 			usage: "serve TLS with a self-signed certificate created in the data folder",
-			apply: boolTo(func(c *Config) *bool { return &c.TLSSelfSigned })},
+			apply: boolTo(func(c *Config) *bool { return &c.TLSSelfSigned }), feature: tlsGenFeature, off: "false"},
 		{name: "sip-max-message", env: "SENTRYPEER_SIP_MAX_MESSAGE", def: "65535",
 			usage: "largest SIP message accepted over TCP/TLS, bytes", allowed: "an integer from 1024 to 1048576",
 			apply: intIn(1024, 1<<20, func(c *Config) *int { return &c.SIPMaxMessage })},
@@ -83,7 +109,7 @@ func settings() []setting {
 		{name: "tcp-max-conns", env: "SENTRYPEER_TCP_MAX_CONNS", def: "1024",
 			usage: "concurrent TCP/TLS connections in all", allowed: "an integer from 1 to 1000000",
 			apply: intIn(1, 1_000_000, func(c *Config) *int { return &c.TCPMaxConns })},
-		{name: "queue-size", env: "SENTRYPEER_QUEUE_SIZE", def: "auto",
+		{name: "queue-size", env: "SENTRYPEER_QUEUE_SIZE", def: defaultQueueSize,
 			usage: "events each sink may have queued before new ones are dropped (and counted); auto: a fifth of --memory-limit at 1 KiB an event, from 4096 to 65536", allowed: "auto, or an integer from 16 to 4194304",
 			apply: func(c *Config, v string) error {
 				if strings.TrimSpace(v) == "auto" {
@@ -92,7 +118,7 @@ func settings() []setting {
 				}
 				return intIn(16, 1<<22, func(c *Config) *int { return &c.QueueSize })(c, v)
 			}},
-		{name: "memory-limit", env: "SENTRYPEER_MEMORY_LIMIT", def: "128MiB",
+		{name: "memory-limit", env: "SENTRYPEER_MEMORY_LIMIT", def: defaultMemoryLimit,
 			usage: "memory the whole process may hold resident: the Go heap's soft limit, the index and the queues are sized from it (0 = none; GOMEMLIMIT, when set, is the Go limit instead)", allowed: "0, or a size of at least 48MiB such as 128MiB or 1GiB",
 			apply: func(c *Config, v string) (err error) {
 				if c.MemoryLimit, err = parseSize(v); err == nil && c.MemoryLimit > 0 && c.MemoryLimit < 48<<20 {
@@ -153,7 +179,7 @@ func settings() []setting {
 				return apiKey(strings.TrimSpace(string(b)), &c.APIKey)
 			}},
 		{name: "peer-to-peer", short: "p", env: "SENTRYPEER_PEER_TO_PEER", isBool: true, def: "true",
-			usage: "share bad-actor records with peers and receive theirs; on by default (a node that does not share receives nothing)", apply: boolTo(func(c *Config) *bool { return &c.PeerToPeer })},
+			usage: "share bad-actor records with peers and receive theirs; on by default (a node that does not share receives nothing)", apply: boolTo(func(c *Config) *bool { return &c.PeerToPeer }), feature: p2pFeature, off: "false"},
 		{name: "no-share", isBool: true,
 			usage: "do not share, and so receive nothing: no publishing, no subscribing, no sync", apply: boolTo(func(c *Config) *bool { return &c.NoShare })},
 		{name: "bootstrap-node", short: "b", env: "SENTRYPEER_BOOTSTRAP_NODE", multi: true,
@@ -164,7 +190,7 @@ func settings() []setting {
 				}
 				c.BootstrapNodes = append(c.BootstrapNodes, v)
 				return nil
-			}},
+			}, feature: p2pFeature},
 		{name: "p2p-listen", env: "SENTRYPEER_P2P_LISTEN", multi: true, def: "/ip4/0.0.0.0/tcp/4001,/ip4/0.0.0.0/udp/4001/quic-v1,/ip6/::/tcp/4001,/ip6/::/udp/4001/quic-v1",
 			usage: "peer-to-peer listen multiaddrs, comma-separated", allowed: "a multiaddr such as /ip4/0.0.0.0/tcp/4001",
 			apply: func(c *Config, v string) error {
@@ -173,15 +199,15 @@ func settings() []setting {
 				}
 				c.P2PListen = append(c.P2PListen, v)
 				return nil
-			}},
+			}, feature: p2pFeature},
 		{name: "p2p-mdns", env: "SENTRYPEER_P2P_MDNS", isBool: true,
-			usage: "find peers on the local network with mDNS", apply: boolTo(func(c *Config) *bool { return &c.P2PMDNS })},
+			usage: "find peers on the local network with mDNS", apply: boolTo(func(c *Config) *bool { return &c.P2PMDNS }), feature: p2pFeature, off: "false"},
 		{name: "p2p-interval", env: "SENTRYPEER_P2P_INTERVAL", def: "10s",
 			usage: "later sightings of an attacker are folded into one shared update per interval (the first goes out at once)", allowed: "a duration from 1s to 10m",
-			apply: durationIn(time.Second, 10*time.Minute, func(c *Config) *time.Duration { return &c.P2PInterval })},
+			apply: durationIn(time.Second, 10*time.Minute, func(c *Config) *time.Duration { return &c.P2PInterval }), feature: p2pFeature},
 		{name: "p2p-quorum", env: "SENTRYPEER_P2P_QUORUM", def: "2",
 			usage: "distinct peers that must report an IP or number before it counts as enforce (blockers act on it)", allowed: "an integer from 1 to 100",
-			apply: intIn(1, 100, func(c *Config) *int { return &c.P2PQuorum })},
+			apply: intIn(1, 100, func(c *Config) *int { return &c.P2PQuorum }), feature: p2pFeature},
 		{name: "p2p-trust", env: "SENTRYPEER_P2P_TRUST", multi: true,
 			usage: "peer IDs whose reports alone count as enforce, and that may sync history without contributing", allowed: "a peer ID such as 12D3KooW...",
 			apply: func(c *Config, v string) error {
@@ -190,13 +216,13 @@ func settings() []setting {
 				}
 				c.P2PTrust = append(c.P2PTrust, v)
 				return nil
-			}},
+			}, feature: p2pFeature},
 		{name: "p2p-allow-private", env: "SENTRYPEER_P2P_ALLOW_PRIVATE", isBool: true,
 			usage: "share and accept records about private, loopback and documentation addresses (tests, LANs)", apply: boolTo(func(c *Config) *bool { return &c.P2PAllowPrivate })},
 		{name: "p2p-share-destination", env: "SENTRYPEER_P2P_SHARE_DESTINATION", isBool: true,
-			usage: "also share the honeypot address each new attacker probed (off: it stays on this node)", apply: boolTo(func(c *Config) *bool { return &c.P2PShareDestination })},
+			usage: "also share the honeypot address each new attacker probed (off: it stays on this node)", apply: boolTo(func(c *Config) *bool { return &c.P2PShareDestination }), feature: p2pFeature, off: "false"},
 		{name: "p2p-share-raw", env: "SENTRYPEER_P2P_SHARE_RAW", isBool: true,
-			usage: "also share the raw SIP message of each new attacker's first probe, up to 2 KiB (off: it stays on this node)", apply: boolTo(func(c *Config) *bool { return &c.P2PShareRaw })},
+			usage: "also share the raw SIP message of each new attacker's first probe, up to 2 KiB (off: it stays on this node)", apply: boolTo(func(c *Config) *bool { return &c.P2PShareRaw }), feature: p2pFeature, off: "false"},
 		{name: "allow", env: "SENTRYPEER_ALLOW", multi: true,
 			usage: "networks never shared and never blocked (customers, upstreams), comma-separated CIDRs", allowed: "a CIDR such as 192.0.2.0/24",
 			apply: func(c *Config, v string) error {
@@ -214,7 +240,7 @@ func settings() []setting {
 		{name: "block-for", env: "SENTRYPEER_BLOCK_FOR", def: "168h",
 			usage: "how long a decision lasts after the last sighting of its value (new sightings extend it)", allowed: "a duration from 1m to 8760h",
 			apply: durationIn(time.Minute, 8760*time.Hour, func(c *Config) *time.Duration { return &c.BlockFor })},
-		{name: "block-max", env: "SENTRYPEER_BLOCK_MAX", def: "100000",
+		{name: "block-max", env: "SENTRYPEER_BLOCK_MAX", def: defaultBlockMax,
 			usage: "decisions held at most; past it the weakest evidence goes first (counted)", allowed: "an integer from 1 to 10000000",
 			apply: intIn(1, 10_000_000, func(c *Config) *int { return &c.BlockMax })},
 		{name: "block-evidence", env: "SENTRYPEER_BLOCK_EVIDENCE", def: "any",
@@ -253,7 +279,7 @@ func settings() []setting {
 				}
 				c.BGPASN = uint32(n)
 				return nil
-			}},
+			}, feature: bgpFeature},
 		{name: "bgp-router-id", env: "SENTRYPEER_BGP_ROUTER_ID",
 			usage: "the speaker's BGP identifier (default: --bgp-listen's or the first neighbour's local address)", allowed: "an IPv4 address",
 			apply: func(c *Config, v string) error {
@@ -263,34 +289,34 @@ func settings() []setting {
 				}
 				c.BGPRouterID = a
 				return nil
-			}},
+			}, feature: bgpFeature},
 		{name: "bgp-listen", env: "SENTRYPEER_BGP_LISTEN",
 			usage: "accept BGP sessions on this address (port 179 if 0); without it the speaker only dials", allowed: "host:port with an IP address",
-			apply: func(c *Config, v string) (err error) { c.BGPListen, err = parseAddrPort(v); return err }},
+			apply: func(c *Config, v string) (err error) { c.BGPListen, err = parseAddrPort(v); return err }, feature: bgpFeature},
 		{name: "bgp-neighbor", env: "SENTRYPEER_BGP_NEIGHBOR", multi: true, sep: ";",
 			usage: "a BGP neighbour, repeatable (several in one value: separated by ';')", allowed: "ADDR[:PORT],ASN[,password=SECRET][,multihop=N][,local=ADDR]",
 			apply: func(c *Config, v string) error {
-				n, err := bgp.ParseNeighbor(v)
+				n, err := parseBGPNeighbor(v)
 				if err != nil {
 					return fmt.Errorf("want ADDR[:PORT],ASN[,password=SECRET][,multihop=N][,local=ADDR]: %w", err)
 				}
 				c.BGPNeighbors = append(c.BGPNeighbors, n)
 				return nil
-			}},
+			}, feature: bgpFeature},
 		{name: "bgp-community", env: "SENTRYPEER_BGP_COMMUNITY", multi: true,
 			usage: "a community added to every route (BLACKHOLE 65535:666 and NO_EXPORT always are), repeatable", allowed: "A:B with A and B from 0 to 65535",
 			apply: func(c *Config, v string) error {
-				x, err := bgp.ParseCommunity(v)
+				x, err := parseBGPCommunity(v)
 				c.BGPCommunities = append(c.BGPCommunities, x)
 				return err
-			}},
+			}, feature: bgpFeature},
 		{name: "bgp-large-community", env: "SENTRYPEER_BGP_LARGE_COMMUNITY", multi: true,
 			usage: "a large community added to every route, repeatable", allowed: "A:B:C, each from 0 to 4294967295",
 			apply: func(c *Config, v string) error {
-				x, err := bgp.ParseLargeCommunity(v)
+				x, err := parseBGPLargeCommunity(v)
 				c.BGPLargeCommunities = append(c.BGPLargeCommunities, x)
 				return err
-			}},
+			}, feature: bgpFeature},
 		{name: "bgp-next-hop-v4", env: "SENTRYPEER_BGP_NEXT_HOP_V4", def: "192.0.2.1",
 			usage: "next hop of IPv4 routes (routed to a discard interface by the neighbour)", allowed: "an IPv4 address",
 			apply: func(c *Config, v string) error {
@@ -300,7 +326,7 @@ func settings() []setting {
 				}
 				c.BGPNextHopV4 = a
 				return nil
-			}},
+			}, feature: bgpFeature},
 		{name: "bgp-next-hop-v6", env: "SENTRYPEER_BGP_NEXT_HOP_V6", def: "100::1",
 			usage: "next hop of IPv6 routes (RFC 6666's discard prefix by default)", allowed: "an IPv6 address",
 			apply: func(c *Config, v string) error {
@@ -310,10 +336,10 @@ func settings() []setting {
 				}
 				c.BGPNextHopV6 = a
 				return nil
-			}},
+			}, feature: bgpFeature},
 		{name: "bgp-max-prefixes", env: "SENTRYPEER_BGP_MAX_PREFIXES", def: "10000",
 			usage: "routes announced at most; past it the strongest evidence first", allowed: "an integer from 1 to 1000000",
-			apply: intIn(1, 1_000_000, func(c *Config) *int { return &c.BGPMaxPrefixes })},
+			apply: intIn(1, 1_000_000, func(c *Config) *int { return &c.BGPMaxPrefixes }), feature: bgpFeature},
 		{name: "sip-agent-listen", env: "SENTRYPEER_SIP_AGENT_LISTEN",
 			usage: "serve the SIP agent (a redirect server a proxy asks before it connects a call) on this address, UDP and TCP; needs --sip-agent-destination", allowed: "host:port with an IP address",
 			apply: func(c *Config, v string) (err error) { c.SIPAgentListen, err = parseAddrPort(v); return err }},

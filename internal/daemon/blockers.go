@@ -2,41 +2,34 @@ package daemon
 
 import (
 	"context"
+	"net/http"
 	"sync"
 
 	"github.com/sentrypeer/sentrypeer/internal/block"
-	"github.com/sentrypeer/sentrypeer/internal/block/bgp"
-	"github.com/sentrypeer/sentrypeer/internal/block/crowdsec"
 	"github.com/sentrypeer/sentrypeer/internal/block/nft"
 	"github.com/sentrypeer/sentrypeer/internal/decision"
-	"github.com/sentrypeer/sentrypeer/internal/metrics"
 )
 
 // blockerSet is every blocker the daemon runs: the pushed ones (nftables),
 // each behind a runner, and the CrowdSec bouncers, which pull.
 type blockerSet struct {
 	runners []*block.Runner
-	lapi    *crowdsec.Handler // nil without the API
-	nft     *nft.Blocker      // nil without --nft
-	bgp     *bgp.Blocker      // nil without --bgp-asn
+	// lapi serves the CrowdSec bouncers' endpoints, and bouncers says how
+	// they are; both nil without the API (and in lite builds).
+	lapi     http.Handler
+	bouncers func() []block.Status
+	nft      *nft.Blocker // nil without --nft
+	bgp      speaker      // nil without --bgp-asn (and in lite builds)
 	// nftOwnsRules: the blocker owns its chain and rules (not
 	// --nft-sets-only), so their counters are its drops.
 	nftOwnsRules bool
 }
 
-// drops reads the nftables chain's counters; nil without --nft or with
-// --nft-sets-only (the operator's rules count then).
-func (s *blockerSet) drops() metrics.DropCounter {
-	if s.nft == nil || !s.nftOwnsRules {
-		return nil
-	}
-	return func() (map[string]uint64, error) {
-		d, err := s.nft.Dropped()
-		if err != nil {
-			return nil, err
-		}
-		return map[string]uint64{"ipv4": d.IPv4.Packets, "ipv6": d.IPv6.Packets}, nil
-	}
+// speaker is a pushed blocker that also runs on its own: the BGP speaker
+// (*bgp.Blocker), which keeps its sessions up.
+type speaker interface {
+	block.Blocker
+	Serve(ctx context.Context) error
 }
 
 // blockers builds the configured blockers over dec; nothing runs yet.
@@ -51,18 +44,15 @@ func (d *Daemon) blockers(dec *decision.Engine) (*blockerSet, error) {
 		switch b := b.(type) {
 		case *nft.Blocker:
 			set.nft, set.nftOwnsRules = b, !d.cfg.NFTSetsOnly
-		case *bgp.Blocker:
+		case speaker:
 			set.bgp = b
 		}
 		set.runners = append(set.runners, block.New(dec, b, cfg))
 	}
 	if d.cfg.APIEnabled() {
-		h, err := crowdsec.New(crowdsec.Config{Decisions: dec, KeysFile: d.cfg.DataPath(crowdsec.KeysFile),
-			Logger: d.logger.With("component", "crowdsec")})
-		if err != nil {
+		if err := d.bouncerAPI(set, dec); err != nil {
 			return nil, err
 		}
-		set.lapi = h
 	}
 	return set, nil
 }
@@ -89,10 +79,8 @@ func (s *blockerSet) Status() []block.Status {
 	for _, r := range s.runners {
 		out = append(out, r.Status())
 	}
-	if s.lapi != nil {
-		for _, b := range s.lapi.Bouncers() {
-			out = append(out, block.Status{Name: "crowdsec bouncer " + b.Name, InSync: !b.LastPull.IsZero(), Held: b.Holds, LastSync: b.LastPull})
-		}
+	if s.bouncers != nil {
+		out = append(out, s.bouncers()...)
 	}
 	return out
 }

@@ -4,7 +4,6 @@ import (
 	"fmt"
 
 	"github.com/sentrypeer/sentrypeer/internal/block"
-	"github.com/sentrypeer/sentrypeer/internal/block/bgp"
 	"github.com/sentrypeer/sentrypeer/internal/block/nft"
 )
 
@@ -27,16 +26,7 @@ func (d *Daemon) pushBlockers() []func() (block.Blocker, error) {
 		})
 	}
 	if d.cfg.BGPASN != 0 {
-		out = append(out, func() (block.Blocker, error) {
-			b, err := bgp.New(bgp.Config{ASN: d.cfg.BGPASN, RouterID: d.cfg.BGPRouterID, Listen: d.cfg.BGPListen,
-				Neighbors: d.cfg.BGPNeighbors, ExtraCommunities: d.cfg.BGPCommunities, LargeCommunities: d.cfg.BGPLargeCommunities,
-				NextHopV4: d.cfg.BGPNextHopV4, NextHopV6: d.cfg.BGPNextHopV6, MaxPrefixes: d.cfg.BGPMaxPrefixes},
-				d.logger.With("component", "bgp"))
-			if err != nil {
-				return nil, fmt.Errorf("BGP: %w", err)
-			}
-			return b, nil
-		})
+		out = append(out, d.bgpBlocker)
 	}
 	return out
 }

@@ -14,7 +14,6 @@ import (
 
 	"github.com/sentrypeer/sentrypeer/internal/config"
 	"github.com/sentrypeer/sentrypeer/internal/event"
-	"github.com/sentrypeer/sentrypeer/internal/metrics"
 	"github.com/sentrypeer/sentrypeer/internal/nodeid"
 	"github.com/sentrypeer/sentrypeer/internal/store"
 )
@@ -80,11 +79,13 @@ func (d *Daemon) Run(ctx context.Context) error {
 		d.logger.Warn("setting is not implemented in this version and has no effect", "setting", s)
 	}
 
-	governor, plan := d.memory()
+	sc := store.Config{FlushInterval: cfg.FlushInterval, MaxAge: cfg.MaxAge, CacheKiB: storeCacheKiB}
+	governor, plan := d.memory(sc.CacheBytes())
 	if d.cfg.QueueSize <= 0 {
 		d.cfg.QueueSize = plan.QueueSize
 	}
-	st, err := store.Open(ctx, cfg.DBFile, store.Config{FlushInterval: cfg.FlushInterval, MaxAge: cfg.MaxAge}, d.logger)
+	sc.BatchSize = storeBatch(d.cfg.QueueSize)
+	st, err := store.Open(ctx, cfg.DBFile, sc, d.logger)
 	if err != nil {
 		return err
 	}
@@ -94,10 +95,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 		}
 	}()
 
-	var m *metrics.Metrics
-	if cfg.APIEnabled() {
-		m = metrics.New()
-	}
+	ms := d.meters()
 	bus := event.NewBus()
 	dec, err := d.decisions(ctx, st)
 	if err != nil {
@@ -107,7 +105,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	sinks, err := d.sinks(ctx, bus, st, id, m, plan.IndexBytes, dec)
+	sinks, err := d.sinks(ctx, bus, st, id, ms, plan.IndexBytes, dec)
 	if err != nil {
 		return err
 	}
@@ -120,13 +118,6 @@ func (d *Daemon) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if peers != nil {
-		if sinks.indexSink != nil {
-			sinks.indexSink.loadReports = peers.history.Load
-		} else if _, err := peers.history.Load(ctx); err != nil {
-			return err
-		}
-	}
 
 	lis, err := d.listeners(ctx, id, bus)
 	if err != nil {
@@ -138,13 +129,13 @@ func (d *Daemon) Run(ctx context.Context) error {
 		return err
 	}
 	var api *apiServer
-	if m != nil {
-		if err := registerMetrics(m, bus, st, sinks, lis, peers, blockers, agent); err != nil {
+	if cfg.APIEnabled() {
+		if err := ms.register(bus, st, sinks, lis, peers, blockers, agent); err != nil {
 			lis.close()
 			agent.closeIfAny()
 			return fmt.Errorf("registering metrics: %w", err)
 		}
-		if api, err = d.openAPI(ctx, m, st, sinks, peers, blockers); err != nil {
+		if api, err = d.openAPI(ctx, ms, st, sinks, peers, blockers); err != nil {
 			lis.close()
 			agent.closeIfAny()
 			return err
@@ -221,15 +212,11 @@ func (d *Daemon) Run(ctx context.Context) error {
 		})
 	}
 
-	p2pInfo := []any{"sharing", peers != nil}
-	if peers != nil {
-		p2pInfo = append(p2pInfo, "peer_id", peers.node.ID().String(), "p2p_addrs", peers.node.Addrs())
-	}
 	d.logger.Info("sentrypeer started", append([]any{
 		"version", d.info.Version, "node_id", id.String(), "data_dir", cfg.DataDir, "db_file", cfg.DBFile,
 		"responsive", cfg.SIPResponsive, "listening", lis.addrs, "api", apiAddr, "json_log", cfg.JSONLog, "syslog", cfg.Syslog,
 		"memory_limit", plan.Limit, "go_memory_limit", plan.GoLimit, "index_budget", plan.IndexBytes, "queue_size", cfg.QueueSize},
-		p2pInfo...)...)
+		peers.startAttrs()...)...)
 
 	<-runCtx.Done()
 	cause := context.Cause(runCtx)

@@ -11,8 +11,6 @@ import (
 	"os"
 	"strings"
 
-	"github.com/multiformats/go-multiaddr"
-
 	"github.com/sentrypeer/sentrypeer/internal/decision"
 	"github.com/sentrypeer/sentrypeer/internal/index"
 	"github.com/sentrypeer/sentrypeer/internal/store"
@@ -26,9 +24,7 @@ func (d *Daemon) decisions(ctx context.Context, st *store.Store) (*decision.Engi
 		return nil, err
 	}
 	own = append(own, bootstrapAddrs(cfg.BootstrapNodes)...)
-	for _, n := range cfg.BGPNeighbors {
-		own = append(own, n.Addr) // never blackhole the router itself
-	}
+	own = append(own, d.bgpNeighborAddrs()...) // never blackhole the router itself
 	never := decision.NewNever(cfg.Allow, own, cfg.P2PAllowPrivate)
 	e := decision.New(decision.Config{BlockFor: cfg.BlockFor, Max: cfg.BlockMax, Evidence: cfg.BlockEvidence,
 		Never: never, Store: st, Logger: d.logger.With("component", "decisions")})
@@ -57,25 +53,6 @@ func ownAddrs(listen []netip.AddrPort, api netip.AddrPort) ([]netip.Addr, error)
 		}
 	}
 	return out, nil
-}
-
-// bootstrapAddrs are the IP addresses of the configured peers.
-func bootstrapAddrs(nodes []string) []netip.Addr {
-	var out []netip.Addr
-	for _, s := range nodes {
-		m, err := multiaddr.NewMultiaddr(s)
-		if err != nil {
-			continue // reported where the node is started
-		}
-		for _, code := range []int{multiaddr.P_IP4, multiaddr.P_IP6} {
-			if v, err := m.ValueForProtocol(code); err == nil {
-				if a, err := netip.ParseAddr(v); err == nil {
-					out = append(out, a)
-				}
-			}
-		}
-	}
-	return out
 }
 
 // enforcedReports indexes peers' reports, then tells the decision engine

@@ -107,7 +107,7 @@ func (d *Daemon) listeners(ctx context.Context, id event.UUID, bus *event.Bus) (
 
 func (d *Daemon) tlsConfig() (*tls.Config, error) {
 	if d.cfg.TLSSelfSigned {
-		return tlsconf.SelfSigned(d.cfg.DataDir)
+		return selfSigned(d.cfg.DataDir)
 	}
 	return tlsconf.FromFiles(d.cfg.TLSCert, d.cfg.TLSKey)
 }

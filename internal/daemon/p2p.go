@@ -1,14 +1,18 @@
+//go:build !lite
+
 package daemon
 
 import (
 	"context"
 	"fmt"
+	"net/netip"
 
 	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/multiformats/go-multiaddr"
 
 	"github.com/sentrypeer/sentrypeer/internal/event"
 	"github.com/sentrypeer/sentrypeer/internal/history"
+	"github.com/sentrypeer/sentrypeer/internal/httpapi"
 	"github.com/sentrypeer/sentrypeer/internal/p2p"
 	"github.com/sentrypeer/sentrypeer/internal/record"
 	"github.com/sentrypeer/sentrypeer/internal/share"
@@ -30,7 +34,9 @@ type peerSet struct {
 }
 
 // peers sets up sharing, when on. The aggregator is subscribed to bus here,
-// with the other sinks, before any listener starts.
+// with the other sinks, before any listener starts. Peers' stored records
+// are loaded into the index with the events (or at once without an index).
+// Lite builds have no peers (p2p_lite.go).
 func (d *Daemon) peers(ctx context.Context, bus *event.Bus, st *store.Store, sinks *sinkSet) (*peerSet, error) {
 	cfg := &d.cfg
 	if !cfg.Sharing() {
@@ -94,10 +100,33 @@ func (d *Daemon) peers(ctx context.Context, bus *event.Bus, st *store.Store, sin
 	if err != nil {
 		return nil, err
 	}
+	if sinks.indexSink != nil {
+		sinks.indexSink.loadReports = ps.history.Load
+	} else if _, err := ps.history.Load(ctx); err != nil {
+		return nil, err
+	}
 	// A newcomer wonders why peers' old records do not show up at once.
 	d.logger.Info("peers send this node the records they already hold once it has reported its first attacker " +
 		"(they serve history only to nodes that share); until then it receives only new records")
 	return ps, nil
+}
+
+// startAttrs are what the start-up line says of sharing; ps may be nil.
+func (ps *peerSet) startAttrs() []any {
+	if ps == nil {
+		return []any{"sharing", false}
+	}
+	return []any{"sharing", true, "peer_id", ps.node.ID().String(), "p2p_addrs", ps.node.Addrs()}
+}
+
+// peersAPI is what the API reads of the peer-to-peer side; ps may be nil.
+func (d *Daemon) peersAPI(ps *peerSet, st *store.Store) (httpapi.Peers, httpapi.Reports) {
+	if ps == nil {
+		// A node that does not share still answers what peers reported
+		// before it stopped; usually nothing.
+		return nil, history.New(st, nil, d.cfg.MaxAge, d.logger.With("component", "history"))
+	}
+	return ps.node, ps.history
 }
 
 // run stores this node's records as the aggregator makes them (a flush
@@ -168,6 +197,31 @@ func bootstrap(ss []string) ([]peer.AddrInfo, error) {
 		return nil, fmt.Errorf("-b: %w", err)
 	}
 	return infos, nil
+}
+
+// bootstrapAddrs are the IP addresses of the configured peers.
+func bootstrapAddrs(nodes []string) []netip.Addr {
+	var out []netip.Addr
+	for _, s := range nodes {
+		m, err := multiaddr.NewMultiaddr(s)
+		if err != nil {
+			continue // reported where the node is started
+		}
+		for _, code := range []int{multiaddr.P_IP4, multiaddr.P_IP6} {
+			if v, err := m.ValueForProtocol(code); err == nil {
+				if a, err := netip.ParseAddr(v); err == nil {
+					out = append(out, a)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// trustedKeys are the keys of the --p2p-trust peers, for the index.
+func trustedKeys(ids []string) ([][32]byte, error) {
+	_, keys, err := trustedPeers(ids)
+	return keys, err
 }
 
 // trustedPeers parses --p2p-trust: peer IDs, and the Ed25519 keys they

@@ -12,7 +12,6 @@ import (
 	"github.com/sentrypeer/sentrypeer/internal/index"
 	"github.com/sentrypeer/sentrypeer/internal/live"
 	"github.com/sentrypeer/sentrypeer/internal/logsink"
-	"github.com/sentrypeer/sentrypeer/internal/metrics"
 	"github.com/sentrypeer/sentrypeer/internal/probelog"
 	"github.com/sentrypeer/sentrypeer/internal/store"
 )
@@ -42,7 +41,7 @@ func (s *sinkSet) close() {
 
 // sinks subscribes every configured sink to bus. Subscriptions are made
 // before any listener starts, so no event is published to a partial set.
-func (d *Daemon) sinks(ctx context.Context, bus *event.Bus, st *store.Store, self event.UUID, m *metrics.Metrics, indexBytes int64, dec *decision.Engine) (*sinkSet, error) {
+func (d *Daemon) sinks(ctx context.Context, bus *event.Bus, st *store.Store, self event.UUID, ms *meters, indexBytes int64, dec *decision.Engine) (*sinkSet, error) {
 	cfg := &d.cfg
 	set := &sinkSet{decisions: dec}
 	add := func(name string, sink event.Sink, capacity int) error {
@@ -87,8 +86,8 @@ func (d *Daemon) sinks(ctx context.Context, bus *event.Bus, st *store.Store, sel
 			return fail(err)
 		}
 	}
-	if m != nil {
-		if err := add("metrics", m.ProbeCounter(), cfg.QueueSize); err != nil {
+	if ms != nil {
+		if err := add("metrics", ms.probes(), cfg.QueueSize); err != nil {
 			return fail(err)
 		}
 	}
@@ -99,7 +98,7 @@ func (d *Daemon) sinks(ctx context.Context, bus *event.Bus, st *store.Store, sel
 		if err != nil {
 			return fail(err)
 		}
-		_, trusted, err := trustedPeers(cfg.P2PTrust)
+		trusted, err := trustedKeys(cfg.P2PTrust)
 		if err != nil {
 			return fail(err)
 		}

@@ -1,3 +1,5 @@
+//go:build !lite
+
 package httpapi
 
 import (
@@ -17,6 +19,9 @@ import (
 
 // fakeReports holds two reports about 203.0.113.7, one carrying what its
 // reporter chose to share; it records the limit asked for.
+// fuzzReports is the Reports of FuzzQuery's fixture.
+func fuzzReports() Reports { return &fakeReports{} }
+
 type fakeReports struct {
 	limit int
 	err   error

@@ -97,6 +97,9 @@ type Config struct {
 	// retention transaction deletes, so the writer is never blocked for
 	// long. Default 1000.
 	PruneChunk int
+	// CacheKiB is the writer's SQLite page cache, in KiB, outside the Go
+	// heap. Default 16 MiB (see writerCacheKiB).
+	CacheKiB int
 }
 
 // Defaults of [Config].
@@ -110,11 +113,14 @@ const (
 
 // withDefaults validates c and fills in its zero fields.
 func (c Config) withDefaults() (Config, error) {
-	if c.BatchSize < 0 || c.FlushInterval < 0 || c.MaxAge < 0 || c.PruneEvery < 0 || c.PruneChunk < 0 {
+	if c.BatchSize < 0 || c.FlushInterval < 0 || c.MaxAge < 0 || c.PruneEvery < 0 || c.PruneChunk < 0 || c.CacheKiB < 0 {
 		return c, errors.New("store: config values must not be negative")
 	}
 	if c.BatchSize == 0 {
 		c.BatchSize = DefaultBatchSize
+	}
+	if c.CacheKiB == 0 {
+		c.CacheKiB = writerCacheKiB
 	}
 	if c.FlushInterval == 0 {
 		c.FlushInterval = DefaultFlushInterval
@@ -233,9 +239,19 @@ func Open(ctx context.Context, path string, cfg Config, logger *slog.Logger) (_ 
 	return s, nil
 }
 
-// CacheBytes is the most SQLite's page caches hold, outside the Go heap:
-// what a memory budget must leave for the store.
-func CacheBytes() int64 { return (writerCacheKiB + readConns*readerCacheKiB) << 10 }
+// CacheBytes is the most SQLite's page caches hold, outside the Go heap,
+// with the default [Config]: what a memory budget must leave for the store.
+func CacheBytes() int64 { return Config{}.CacheBytes() }
+
+// CacheBytes is the most SQLite's page caches hold with c, outside the Go
+// heap.
+func (c Config) CacheBytes() int64 {
+	w := c.CacheKiB
+	if w <= 0 {
+		w = writerCacheKiB
+	}
+	return int64(w+readConns*readerCacheKiB) << 10
+}
 
 // dsn returns the driver's data source name for path with the given URI
 // query. A file: URI keeps paths containing '?' or '#' intact.
@@ -266,7 +282,7 @@ func (s *Store) openWriter(ctx context.Context) error {
 		"PRAGMA journal_mode=WAL",
 		"PRAGMA synchronous=NORMAL",
 		fmt.Sprintf("PRAGMA wal_autocheckpoint=%d", walCheckpointPages),
-		fmt.Sprintf("PRAGMA cache_size=-%d", writerCacheKiB),
+		fmt.Sprintf("PRAGMA cache_size=-%d", s.cfg.CacheKiB),
 	} {
 		if _, err := conn.ExecContext(ctx, p); err != nil {
 			return fmt.Errorf("%s: %w", p, err)

@@ -28,6 +28,7 @@ const frrBgpd = "/usr/lib/frr/bgpd"
 // the loopback of the daemon's namespace (bgpd 127.0.0.1, the daemon
 // 127.0.0.2); the attacker probes over a veth.
 func TestBGPFRR(t *testing.T) {
+	requireFull(t, "the BGP speaker")
 	bgpd := requirePeer(t, frrBgpd)
 	vtyshBin := requirePeer(t, "vtysh")
 	l := newLab(t, 2)

@@ -17,6 +17,7 @@ import (
 // 127.0.0.1); the attacker probes over a veth, since BIRD ignores routes
 // to 127.0.0.0/8.
 func TestBGPBird(t *testing.T) {
+	requireFull(t, "the BGP speaker")
 	bird := requirePeer(t, "bird")
 	birdc := requirePeer(t, "birdc")
 	l := newLab(t, 2)

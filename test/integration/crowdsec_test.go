@@ -16,6 +16,7 @@ import (
 // probe's source is in the bouncer's set within its update frequency (1 s)
 // plus 0.5 s, and an unblock takes it out as fast.
 func TestCrowdSecBouncer(t *testing.T) {
+	requireFull(t, "the CrowdSec bouncer API")
 	bin := requirePeer(t, "crowdsec-firewall-bouncer")
 	requirePeer(t, "nft")
 	l := newLab(t, 2)

@@ -39,7 +39,7 @@ func sendUDP(t *testing.T, addr string, first, n int) {
 
 func TestTLSProbe(t *testing.T) {
 	tlsPort := freePort(t)
-	d := start(t, "", "--tls-self-signed", "-z", fmt.Sprintf("127.0.0.1:%d", tlsPort))
+	d := start(t, "", append(tlsCert(t), "-z", fmt.Sprintf("127.0.0.1:%d", tlsPort))...)
 	c, err := tls.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", tlsPort), &tls.Config{InsecureSkipVerify: true})
 	if err != nil {
 		t.Fatal(err)

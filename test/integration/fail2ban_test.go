@@ -50,8 +50,8 @@ func TestFail2ban(t *testing.T) {
 
 	rx := listenSyslog(t)
 	tlsPort := freePort(t)
-	d := start(t, "", "-s", "--syslog-address", "udp:"+rx.addr(),
-		"--tls-self-signed", "-z", fmt.Sprintf("127.0.0.1:%d", tlsPort))
+	d := start(t, "", append(tlsCert(t), "-s", "--syslog-address", "udp:"+rx.addr(),
+		"-z", fmt.Sprintf("127.0.0.1:%d", tlsPort))...)
 
 	// The jails ban at 5 probes: 127.0.0.5 stays one short.
 	sent := []struct {

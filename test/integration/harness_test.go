@@ -17,6 +17,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -27,8 +28,13 @@ import (
 	"github.com/sentrypeer/sentrypeer/internal/store"
 )
 
-// binary is the sentrypeer executable built once for the whole run.
+// binary is the sentrypeer executable: built once for the whole run, or
+// the one SENTRYPEER_BIN names (`make check-lite` tests the lite build so).
 var binary string
+
+// liteBinary is true when binary is a lite build (its -V lists the tag
+// lite): no peer-to-peer engine, no /metrics, no BGP speaker.
+var liteBinary bool
 
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "sentrypeer-it-")
@@ -36,17 +42,72 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	binary = filepath.Join(dir, "sentrypeer")
-	build := exec.Command("go", "build", "-o", binary, "../../cmd/sentrypeer")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	build.Stdout, build.Stderr = os.Stderr, os.Stderr
-	if err := build.Run(); err != nil {
-		fmt.Fprintln(os.Stderr, "building sentrypeer:", err)
+	if bin := os.Getenv("SENTRYPEER_BIN"); bin != "" {
+		if binary, err = filepath.Abs(bin); err != nil {
+			fmt.Fprintln(os.Stderr, "SENTRYPEER_BIN:", err)
+			os.Exit(1)
+		}
+	} else {
+		binary = filepath.Join(dir, "sentrypeer")
+		build := exec.Command("go", "build", "-o", binary, "../../cmd/sentrypeer")
+		build.Env = append(os.Environ(), "CGO_ENABLED=0")
+		build.Stdout, build.Stderr = os.Stderr, os.Stderr
+		if err := build.Run(); err != nil {
+			fmt.Fprintln(os.Stderr, "building sentrypeer:", err)
+			os.Exit(1)
+		}
+	}
+	if liteBinary, err = isLite(binary); err != nil {
+		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)
+}
+
+// isLite reads the build tags that bin -V prints.
+func isLite(bin string) (bool, error) {
+	out, err := exec.Command(bin, "-V").Output()
+	if err != nil {
+		return false, fmt.Errorf("%s -V: %v", bin, err)
+	}
+	for _, line := range strings.Split(string(out), "\n") {
+		if tags, ok := strings.CutPrefix(line, "tags: "); ok {
+			return slices.Contains(strings.Split(tags, ","), "lite"), nil
+		}
+	}
+	return false, fmt.Errorf("%s -V prints no tags line:\n%s", bin, out)
+}
+
+// requireFull skips t when the binary is a lite build, which leaves out
+// what t needs (the peer-to-peer engine, /metrics or the BGP speaker).
+// Skipping is acceptable only because `make check` runs every test against
+// the full binary too (the integration target), and the lite binary only
+// in check-lite: a test that calls requireFull runs in one of the two.
+func requireFull(t *testing.T, what string) {
+	t.Helper()
+	if liteBinary {
+		t.Skipf("needs %s, which lite builds leave out; the full binary runs this test in make integration", what)
+	}
+}
+
+// requireLite skips t unless the binary is a lite build; `make check-lite`
+// runs such tests, against the lite binary of the same make check.
+func requireLite(t *testing.T) {
+	t.Helper()
+	if !liteBinary {
+		t.Skip("tests the lite build; make check-lite runs it against bin/sentrypeer-lite")
+	}
+}
+
+// p2pListen is the harness's peer-to-peer listen flag, for full builds
+// (lite builds refuse it): addr's multiaddr.
+func p2pListen(addr string) []string {
+	if liteBinary {
+		return nil
+	}
+	return []string{"--p2p-listen", addr}
 }
 
 // requirePeer returns the path of a peer tool; without it the test fails in
@@ -112,7 +173,8 @@ func (d *daemon) log() string {
 
 // start runs sentrypeer on a free loopback port with its data in dataDir
 // (a new temporary folder when empty) and waits until it listens. Its
-// peer-to-peer side listens on a free loopback port and knows no peers.
+// peer-to-peer side (in a full build) listens on a free loopback port and
+// knows no peers.
 func start(t *testing.T, dataDir string, args ...string) *daemon {
 	t.Helper()
 	if dataDir == "" {
@@ -122,8 +184,8 @@ func start(t *testing.T, dataDir string, args ...string) *daemon {
 	d.addr = fmt.Sprintf("127.0.0.1:%d", d.port)
 	apiAddr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
 	d.api = "http://" + apiAddr
-	all := append([]string{"--data-dir", dataDir, "--sip-listen", d.addr, "--api-listen", apiAddr, "-j",
-		"--p2p-listen", "/ip4/127.0.0.1/tcp/0"}, args...)
+	all := append([]string{"--data-dir", dataDir, "--sip-listen", d.addr, "--api-listen", apiAddr, "-j"}, p2pListen("/ip4/127.0.0.1/tcp/0")...)
+	all = append(all, args...)
 	d.launch(exec.Command(binary, all...))
 	return d
 }

@@ -27,6 +27,7 @@ import (
 // forged, misattributed and stale records gets none of them accepted by a
 // real node, is counted in its metrics, and ends up cut off.
 func TestHostilePeerCutOff(t *testing.T) {
+	requireFull(t, "the peer-to-peer engine")
 	// Private addresses are announced only with --p2p-allow-private; the
 	// hostile peer needs the node's loopback address.
 	d := start(t, "", "--p2p-allow-private")

@@ -70,14 +70,17 @@ func (l *lab) cmd(i int, name string, args ...string) *exec.Cmd {
 }
 
 // start runs sentrypeer in node i's namespace: SIP on its lab address and
-// on loopback, the API on loopback there, peer-to-peer on its lab address.
+// on loopback, the API on loopback there, peer-to-peer (in a full build) on
+// its lab address. --p2p-allow-private also lets the lab's private
+// addresses be blocked.
 func (l *lab) start(i int, dataDir string, args ...string) *daemon {
 	l.t.Helper()
 	d := &daemon{t: l.t, dataDir: dataDir, port: 5060, exited: make(chan struct{})}
 	d.addr = "127.0.0.1:5060"
 	d.api = "http://127.0.0.1:8082"
 	all := append([]string{binary, "--data-dir", dataDir, "--sip-listen", "127.0.0.1:5060," + l.addr(i) + ":5060",
-		"--api-listen", "127.0.0.1:8082", "--p2p-listen", "/ip4/" + l.addr(i) + "/tcp/4001", "--p2p-allow-private"}, args...)
+		"--api-listen", "127.0.0.1:8082", "--p2p-allow-private"}, p2pListen("/ip4/"+l.addr(i)+"/tcp/4001")...)
+	all = append(all, args...)
 	d.launch(l.cmd(i, all[0], all[1:]...))
 	return d
 }

@@ -91,6 +91,7 @@ func reportsBy(t *testing.T, d *daemon, ip, reporter string) int {
 // D then gets one probe of its own, and holds B's earlier records within
 // 10 s of it, not at the next periodic sync (5 minutes).
 func TestP2PNewcomerCatchesUp(t *testing.T) {
+	requireFull(t, "the peer-to-peer engine")
 	// Loopback addresses are announced, and probes from 127.0.0.x shared,
 	// only with --p2p-allow-private.
 	const private = "--p2p-allow-private"

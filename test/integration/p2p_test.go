@@ -58,6 +58,7 @@ func labSipp(t *testing.T, l *lab, i, n, rate int) {
 // others' API within 2 s, a node that opted out gets nothing, and a node
 // that was stopped catches up through sync within 10 s of coming back.
 func TestP2PNetwork(t *testing.T) {
+	requireFull(t, "the peer-to-peer engine")
 	l := newLab(t, 4)
 	dirs := []string{t.TempDir(), t.TempDir(), t.TempDir(), t.TempDir()}
 	boot := fmt.Sprintf("/ip4/%s/tcp/4001/p2p/%s", l.addr(0), peerID(t, dirs[0]))
@@ -176,6 +177,7 @@ func TestP2PNetwork(t *testing.T) {
 // TestP2PmDNS: two nodes on one network segment, with no bootstrap
 // address, find each other with mDNS and share.
 func TestP2PmDNS(t *testing.T) {
+	requireFull(t, "the peer-to-peer engine")
 	l := newLab(t, 2)
 	a := l.start(0, t.TempDir(), "--p2p-mdns")
 	b := l.start(1, t.TempDir(), "--p2p-mdns")
