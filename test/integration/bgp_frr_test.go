@@ -10,7 +10,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -81,43 +80,17 @@ func TestBGPFRR(t *testing.T) {
 		os.Remove(filepath.Join(fdir, "bgpd.vty"))
 		cmd := l.cmd(0, bgpd, "-f", confPath, "-i", filepath.Join(fdir, "bgpd.pid"), "--vty_socket", fdir,
 			"-u", "frr", "-g", "frr", "-Z", "-l", "127.0.0.1", "-p", "179", "-P", "0")
-		var out syncBuffer
-		cmd.Stdout, cmd.Stderr = &out, &out
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		exited := make(chan struct{})
-		go func() { cmd.Wait(); close(exited) }()
-		stopped := false
-		stop := func() {
-			if stopped {
-				return
-			}
-			stopped = true
-			cmd.Process.Signal(syscall.SIGTERM) // ip netns exec execs it: the PID is bgpd's
-			select {
-			case <-exited:
-			case <-time.After(5 * time.Second):
-				cmd.Process.Kill()
-				<-exited
-			}
-		}
-		t.Cleanup(func() {
-			stop()
-			if t.Failed() {
-				t.Logf("bgpd output:\n%s", tail(out.String(), 40))
-			}
-		})
+		peer := startPeer(t, "bgpd", cmd)
 		waitUntil(t, "bgpd to answer vtysh", 10*time.Second, func() bool {
 			select {
-			case <-exited:
-				t.Fatalf("bgpd exited at start:\n%s", out.String())
+			case <-peer.exited:
+				t.Fatalf("bgpd exited at start:\n%s", peer.out.String())
 			default:
 			}
 			_, err := vtysh("show bgp summary")
 			return err == nil
 		})
-		return stop
+		return peer.stop
 	}
 	stopFRR := startFRR()
 

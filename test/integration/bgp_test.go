@@ -5,7 +5,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -32,30 +31,7 @@ func TestBGPBird(t *testing.T) {
 	confPath, sock := filepath.Join(dir, "bird.conf"), filepath.Join(dir, "bird.ctl")
 	os.WriteFile(confPath, conf, 0o644)
 	startBird := func() func() {
-		cmd := l.cmd(0, bird, "-f", "-c", confPath, "-s", sock, "-P", filepath.Join(dir, "bird.pid"))
-		var out syncBuffer
-		cmd.Stdout, cmd.Stderr = &out, &out
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		exited := make(chan struct{})
-		go func() { cmd.Wait(); close(exited) }()
-		stop := func() {
-			cmd.Process.Signal(syscall.SIGTERM) // ip netns exec execs it: the PID is BIRD's
-			select {
-			case <-exited:
-			case <-time.After(5 * time.Second):
-				cmd.Process.Kill()
-				<-exited
-			}
-		}
-		t.Cleanup(func() {
-			stop()
-			if t.Failed() {
-				t.Logf("bird output:\n%s", tail(out.String(), 30))
-			}
-		})
-		return stop
+		return startPeer(t, "bird", l.cmd(0, bird, "-f", "-c", confPath, "-s", sock, "-P", filepath.Join(dir, "bird.pid"))).stop
 	}
 	stopBird := startBird()
 	routes := func() string {

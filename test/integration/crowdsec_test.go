@@ -6,7 +6,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -45,26 +44,7 @@ func TestCrowdSecBouncer(t *testing.T) {
 	if err := os.WriteFile(path, []byte(conf), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	var logs syncBuffer
-	b := l.cmd(0, bin, "-c", path)
-	b.Stdout, b.Stderr = &logs, &logs
-	if err := b.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan struct{})
-	go func() { b.Wait(); close(exited) }()
-	t.Cleanup(func() {
-		b.Process.Signal(syscall.SIGTERM) // ip netns exec execs it: the PID is the bouncer's
-		select {
-		case <-exited:
-		case <-time.After(5 * time.Second):
-			b.Process.Kill()
-			<-exited
-		}
-		if t.Failed() {
-			t.Logf("bouncer output:\n%s", logs.String())
-		}
-	})
+	startPeer(t, "bouncer", l.cmd(0, bin, "-c", path))
 	inSet := func(addr string) bool {
 		out, err := l.cmd(0, "nft", "-j", "list", "set", "ip", "crowdsec", "crowdsec-blacklists").Output()
 		return err == nil && strings.Contains(string(out), `"`+addr+`"`)

@@ -5,6 +5,8 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -114,4 +116,44 @@ func waitUntil(t *testing.T, what string, d time.Duration, cond func() bool) tim
 		time.Sleep(50 * time.Millisecond)
 	}
 	return time.Since(start)
+}
+
+// peerProcess is a real peer (BIRD, bgpd, a bouncer) started in a lab
+// namespace, its output kept.
+type peerProcess struct {
+	out    syncBuffer
+	exited chan struct{} // closed when it has exited
+	stop   func()        // SIGTERM, then SIGKILL after 5 s; waits for it
+}
+
+// startPeer starts cmd and stops it by its PID when the test ends, also
+// when it fails (ip netns exec execs it: the PID is the peer's), logging
+// the end of its output if the test failed.
+func startPeer(t *testing.T, name string, cmd *exec.Cmd) *peerProcess {
+	t.Helper()
+	p := &peerProcess{exited: make(chan struct{})}
+	cmd.Stdout, cmd.Stderr = &p.out, &p.out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { cmd.Wait(); close(p.exited) }()
+	var once sync.Once
+	p.stop = func() {
+		once.Do(func() {
+			cmd.Process.Signal(syscall.SIGTERM)
+			select {
+			case <-p.exited:
+			case <-time.After(5 * time.Second):
+				cmd.Process.Kill()
+				<-p.exited
+			}
+		})
+	}
+	t.Cleanup(func() {
+		p.stop()
+		if t.Failed() {
+			t.Logf("%s output:\n%s", name, tail(p.out.String(), 40))
+		}
+	})
+	return p
 }
