@@ -4,10 +4,10 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"net/http"
 	"text/tabwriter"
+
+	"github.com/sentrypeer/sentrypeer/apiclient"
 )
 
 const bgpUsage = `sentrypeer bgp [flags]
@@ -17,22 +17,6 @@ routes announced (GET /api/v1/bgp). The daemon runs it with --bgp-asn.
 
 Flags:
 ` + commonUsage
-
-type bgpReply struct {
-	ASN       uint32 `json:"asn"`
-	RouterID  string `json:"router_id"`
-	Running   bool   `json:"running"`
-	Announced int    `json:"announced"`
-	Neighbors []struct {
-		Addr       string `json:"addr"`
-		Port       int    `json:"port"`
-		ASN        uint32 `json:"asn"`
-		State      string `json:"state"`
-		Uptime     int64  `json:"uptime_seconds"`
-		Advertised uint64 `json:"advertised"`
-		LastDown   string `json:"last_down"`
-	} `json:"neighbors"`
-}
 
 func (r *runner) bgp(ctx context.Context, args []string) int {
 	fs, com := r.flagSet()
@@ -47,20 +31,16 @@ func (r *runner) bgp(ctx context.Context, args []string) int {
 	if err != nil {
 		return r.fail(err)
 	}
-	defer c.close()
-	var rep bgpReply
-	raw, err := c.getJSON(ctx, "/api/v1/bgp", nil, &rep)
-	if ae, ok := errors.AsType[*apiError](err); ok && ae.Status == http.StatusNotFound {
+	defer c.Close()
+	rep, err := c.BGP(ctx)
+	if apiclient.IsNotFound(err) {
 		return r.fail(fmt.Errorf("the daemon runs no BGP speaker (start it with --bgp-asn and --bgp-neighbor)"))
 	}
 	if err != nil {
 		return r.fail(err)
 	}
 	if com.json {
-		if err := r.printJSON(raw, true); err != nil {
-			return r.fail(err)
-		}
-		return ExitOK
+		return r.done(r.printJSON(rep.JSON, true))
 	}
 	state := "running"
 	if !rep.Running {
@@ -70,7 +50,7 @@ func (r *runner) bgp(ctx context.Context, args []string) int {
 	tw := tabwriter.NewWriter(r.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "NEIGHBOR\tASN\tSTATE\tUPTIME\tADVERTISED\tLAST DOWN")
 	for _, n := range rep.Neighbors {
-		fmt.Fprintf(tw, "%s:%d\t%d\t%s\t%ds\t%d\t%s\n", safeText(n.Addr), n.Port, n.ASN, safeText(n.State), n.Uptime, n.Advertised, safeText(n.LastDown))
+		fmt.Fprintf(tw, "%s:%d\t%d\t%s\t%ds\t%d\t%s\n", safeText(n.Addr), n.Port, n.ASN, safeText(n.State), n.UptimeSeconds, n.Advertised, safeText(n.LastDown))
 	}
 	tw.Flush()
 	return ExitOK

@@ -4,32 +4,11 @@ import (
 	"context"
 	"fmt"
 	"net/netip"
-	"net/url"
 	"strconv"
 	"text/tabwriter"
+
+	"github.com/sentrypeer/sentrypeer/apiclient"
 )
-
-// checkReply is the reply of /api/v1/check/ip/{ip} and /check/number/{n}.
-type checkReply struct {
-	IP        string   `json:"ip"`
-	Number    string   `json:"number"`
-	Bad       bool     `json:"bad"`
-	FirstSeen string   `json:"first_seen"`
-	LastSeen  string   `json:"last_seen"`
-	Count     int64    `json:"count"`
-	Sources   []string `json:"sources"`
-	Reporters int      `json:"reporters"`
-	Enforce   bool     `json:"enforce"`
-}
-
-// checkPath returns the API path that checks arg: as an IP address when it
-// parses as one (a zone is dropped: the list holds none), else as a number.
-func checkPath(arg string) (path, label string) {
-	if a, err := netip.ParseAddr(arg); err == nil {
-		return "/api/v1/check/ip/" + url.PathEscape(a.WithZone("").String()), "IP"
-	}
-	return "/api/v1/check/number/" + url.PathEscape(arg), "NUMBER"
-}
 
 func (r *runner) check(ctx context.Context, args []string) int {
 	fs, com := r.flagSet()
@@ -49,16 +28,22 @@ func (r *runner) check(ctx context.Context, args []string) int {
 	if err != nil {
 		return r.fail(err)
 	}
-	defer c.close()
+	defer c.Close()
 
-	path, label := checkPath(pos[0])
-	var rep checkReply
-	raw, err := c.getJSON(ctx, path, nil, &rep)
+	// An IP address when it parses as one, else a number.
+	var rep *apiclient.Check
+	label := "NUMBER"
+	if a, perr := netip.ParseAddr(pos[0]); perr == nil {
+		label = "IP"
+		rep, err = c.CheckIP(ctx, a)
+	} else {
+		rep, err = c.CheckNumber(ctx, pos[0])
+	}
 	if err != nil {
 		return r.fail(err)
 	}
 	if com.json {
-		err = r.printJSON(raw, true)
+		err = r.printJSON(rep.JSON, true)
 	} else {
 		err = r.checkTable(rep, label)
 	}
@@ -71,7 +56,7 @@ func (r *runner) check(ctx context.Context, args []string) int {
 	return ExitNotFound
 }
 
-func (r *runner) checkTable(rep checkReply, label string) error {
+func (r *runner) checkTable(rep *apiclient.Check, label string) error {
 	value := rep.IP
 	if label == "NUMBER" {
 		value = rep.Number
@@ -84,8 +69,8 @@ func (r *runner) checkTable(rep checkReply, label string) error {
 	}
 	fmt.Fprintf(tw, "BAD\tyes\n")
 	fmt.Fprintf(tw, "COUNT\t%s\n", strconv.FormatInt(rep.Count, 10))
-	fmt.Fprintf(tw, "FIRST SEEN\t%s\n", timeCell(rep.FirstSeen))
-	fmt.Fprintf(tw, "LAST SEEN\t%s\n", timeCell(rep.LastSeen))
+	fmt.Fprintf(tw, "FIRST SEEN\t%s\n", atCell(rep.FirstSeen))
+	fmt.Fprintf(tw, "LAST SEEN\t%s\n", atCell(rep.LastSeen))
 	fmt.Fprintf(tw, "SOURCES\t%s\n", listCell(rep.Sources, 0))
 	fmt.Fprintf(tw, "REPORTERS\t%d\n", rep.Reporters)
 	enforce := "no (reported by peers, short of the quorum)"

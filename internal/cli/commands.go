@@ -9,5 +9,6 @@ func moreCommands() map[string]command {
 		"reports":  {summary: "list what peers reported about an IP address", usage: reportsUsage, run: (*runner).reports},
 		"bgp":      {summary: "show the BGP blackhole speaker's neighbours and routes", usage: bgpUsage, run: (*runner).bgp},
 		"bouncers": {summary: "add, list or delete the keys of CrowdSec bouncers (no daemon needed)", usage: bouncersUsage, run: (*runner).bouncers},
+		"clients":  {summary: "add, list or delete the API's OAuth2 clients (no daemon needed)", usage: clientsUsage, run: (*runner).clients},
 	}
 }

@@ -23,5 +23,6 @@ func moreCommands() map[string]command {
 				return ExitFailure
 			}}
 	}
+	out["clients"] = command{summary: "add, list or delete the API's OAuth2 clients (no daemon needed)", usage: clientsUsage, run: (*runner).clients}
 	return out
 }

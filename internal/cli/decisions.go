@@ -6,13 +6,13 @@ import (
 	"errors"
 	"fmt"
 	iofs "io/fs"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"text/tabwriter"
 	"time"
 
+	"github.com/sentrypeer/sentrypeer/apiclient"
 	"github.com/sentrypeer/sentrypeer/internal/config"
 )
 
@@ -53,22 +53,6 @@ const adminUsage = `  --data-dir DIR   the daemon's data folder, whose admin.key
                    sentrypeer-data); --api-key works instead
 `
 
-// decisionReply is one decision as the API gives it.
-type decisionReply struct {
-	Value     string `json:"value"`
-	Kind      string `json:"kind"`
-	Origin    string `json:"origin"`
-	Reporters int    `json:"reporters"`
-	Since     string `json:"since"`
-	Until     string `json:"until"`
-	Reason    string `json:"reason"`
-}
-
-type decisionsReply struct {
-	Decisions []decisionReply `json:"decisions"`
-	Next      string          `json:"next,omitempty"`
-}
-
 func (r *runner) decisions(ctx context.Context, args []string) int {
 	fs, com := r.flagSet()
 	kind := fs.String("kind", "", "")
@@ -90,40 +74,44 @@ func (r *runner) decisions(ctx context.Context, args []string) int {
 	if err != nil {
 		return r.fail(err)
 	}
-	defer c.close()
-	q := url.Values{"limit": {fmt.Sprint(*limit)}}
-	for k, v := range map[string]string{"kind": *kind, "origin": *origin, "contains": *contains} {
-		if v != "" {
-			q.Set(k, v)
+	defer c.Close()
+	q := apiclient.DecisionQuery{Kind: *kind, Origin: *origin, Contains: *contains, Limit: *limit}
+	var rows []apiclient.Decision
+	if *all {
+		for d, err := range c.AllDecisions(ctx, q) {
+			if err != nil {
+				return r.fail(err)
+			}
+			rows = append(rows, d)
 		}
-	}
-	var rows []decisionReply
-	var raw []byte
-	for {
-		var rep decisionsReply
-		raw, err = c.getJSON(ctx, "/api/v1/decisions", q, &rep)
+	} else {
+		page, err := c.Decisions(ctx, q)
 		if err != nil {
 			return r.fail(err)
 		}
-		rows = append(rows, rep.Decisions...)
-		if !*all || rep.Next == "" {
-			break
+		if com.json {
+			return r.done(r.printJSON(page.JSON, true))
 		}
-		q.Set("cursor", rep.Next)
+		rows = page.Decisions
 	}
 	if com.json {
-		if *all {
-			raw, _ = json.Marshal(decisionsReply{Decisions: rows})
+		// Each decision as the API sent it.
+		raws := make([]json.RawMessage, len(rows))
+		for i, d := range rows {
+			raws[i] = d.JSON
 		}
-		if err := r.printJSON(raw, true); err != nil {
+		b, err := json.Marshal(struct {
+			Decisions []json.RawMessage `json:"decisions"`
+		}{raws})
+		if err != nil {
 			return r.fail(err)
 		}
-		return ExitOK
+		return r.done(r.printJSON(b, true))
 	}
 	tw := tabwriter.NewWriter(r.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "VALUE\tKIND\tORIGIN\tREPORTERS\tUNTIL\tREASON")
 	for _, d := range rows {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\n", safeText(d.Value), d.Kind, d.Origin, d.Reporters, d.Until, safeText(d.Reason))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\n", safeText(d.Value), d.Kind, d.Origin, d.Reporters, d.Until.Format(time.RFC3339Nano), safeText(d.Reason))
 	}
 	tw.Flush()
 	return ExitOK
@@ -181,25 +169,15 @@ func (r *runner) block(ctx context.Context, args []string) int {
 	if err != nil {
 		return r.fail(err)
 	}
-	defer c.close()
-	req := map[string]string{"value": pos[0], "reason": *reason}
-	if *dur > 0 {
-		req["for"] = dur.String()
-	}
-	body, _ := json.Marshal(req)
-	var d decisionReply
-	raw, err := c.send(ctx, "POST", "/api/v1/decisions", body, &d)
+	defer c.Close()
+	d, err := c.Block(ctx, apiclient.Block{Value: pos[0], For: *dur, Reason: *reason})
 	if err != nil {
 		return r.fail(err)
 	}
 	if com.json {
-		if err := r.printJSON(raw, true); err != nil {
-			return r.fail(err)
-		}
-		return ExitOK
+		return r.done(r.printJSON(d.JSON, true))
 	}
-	until, _ := time.Parse(time.RFC3339Nano, d.Until)
-	fmt.Fprintf(r.stdout, "blocked %s (%s) until %s\n", safeText(d.Value), d.Kind, until.Format(time.RFC3339))
+	fmt.Fprintf(r.stdout, "blocked %s (%s) until %s\n", safeText(d.Value), d.Kind, d.Until.Format(time.RFC3339))
 	return ExitOK
 }
 
@@ -220,20 +198,13 @@ func (r *runner) unblock(ctx context.Context, args []string) int {
 	if err != nil {
 		return r.fail(err)
 	}
-	defer c.close()
-	var rep struct {
-		Value   string `json:"value"`
-		Removed bool   `json:"removed"`
-	}
-	raw, err := c.send(ctx, "DELETE", "/api/v1/decisions/"+url.PathEscape(pos[0]), nil, &rep)
+	defer c.Close()
+	rep, err := c.Unblock(ctx, pos[0])
 	if err != nil {
 		return r.fail(err)
 	}
 	if com.json {
-		if err := r.printJSON(raw, true); err != nil {
-			return r.fail(err)
-		}
-		return ExitOK
+		return r.done(r.printJSON(rep.JSON, true))
 	}
 	if rep.Removed {
 		fmt.Fprintf(r.stdout, "unblocked %s; it stays unblocked until blocked again\n", safeText(rep.Value))

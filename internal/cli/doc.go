@@ -1,13 +1,17 @@
 // Package cli implements the command-line client subcommands of sentrypeer
 // (ips, numbers, check, export, events): thin clients of the daemon's local
-// JSON API (/api/v1/), printing tables or the API's JSON.
+// JSON API (/api/v1/), printing tables or the API's JSON. Every call goes
+// through the public SDK, [github.com/sentrypeer/sentrypeer/apiclient], so
+// the tests of this package test it too.
 //
 // # Settings
 //
 // The API base URL is --api, else http:// plus SENTRYPEER_API_LISTEN, else
 // http://127.0.0.1:8082 (the default of the daemon's --api-listen). The API
 // key is --api-key, else SENTRYPEER_API_KEY; it is sent as
-// "Authorization: Bearer KEY".
+// "Authorization: Bearer KEY". A 429 and a transport error are retried
+// twice, briefly; a 503 is not (the daemon sends it when a query ran out of
+// time, which a retry repeats).
 //
 // # Exit status
 //

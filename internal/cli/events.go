@@ -2,39 +2,19 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/netip"
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
-	"time"
+
+	"github.com/sentrypeer/sentrypeer/apiclient"
 )
 
-// apiEvent holds the fields of an API event that the table shows or the
-// filters test.
-type apiEvent struct {
-	ID                     string `json:"id"`
-	Time                   string `json:"time"`
-	Transport              string `json:"transport"`
-	SourceIP               string `json:"source_ip"`
-	SourcePort             int    `json:"source_port"`
-	Method                 string `json:"method"`
-	CalledNumber           string `json:"called_number"`
-	CalledNumberNormalised string `json:"called_number_normalised"`
-	UserAgent              string `json:"user_agent"`
-}
-
-// eventsPage is the reply of /api/v1/events; events stay raw so that
-// --json prints every field the API sent.
-type eventsPage struct {
-	Events     []json.RawMessage `json:"events"`
-	NextCursor string            `json:"next_cursor"`
-}
+// apiEvent is an event of the API.
+type apiEvent = apiclient.Event
 
 // eventFilter repeats the list filters on the stream, which takes none.
 type eventFilter struct {
@@ -76,17 +56,17 @@ func (f eventFilter) match(e apiEvent) bool {
 	return true
 }
 
-// source shows ip:port ([v6]:port).
-func (e apiEvent) source() string {
+// eventSource shows ip:port ([v6]:port).
+func eventSource(e *apiclient.Event) string {
 	if a, err := netip.ParseAddr(e.SourceIP); err == nil {
-		return netip.AddrPortFrom(a, uint16(e.SourcePort)).String()
+		return netip.AddrPortFrom(a, e.SourcePort).String()
 	}
-	return cell(e.SourceIP, 46) + ":" + strconv.Itoa(e.SourcePort)
+	return cell(e.SourceIP, 46) + ":" + strconv.Itoa(int(e.SourcePort))
 }
 
-// cells returns the table row of e, made safe.
-func (e apiEvent) cells() []string {
-	return []string{timeCell(e.Time), e.source(), cell(e.Transport, 5), cell(e.Method, 16), cell(e.CalledNumber, 32), cell(e.UserAgent, 60)}
+// eventCells returns the table row of e, made safe.
+func eventCells(e *apiclient.Event) []string {
+	return []string{atCell(e.Time), eventSource(e), cell(e.Transport, 5), cell(e.Method, 16), cell(e.CalledNumber, 32), cell(e.UserAgent, 60)}
 }
 
 func eventHeader() []string {
@@ -118,37 +98,27 @@ func (r *runner) events(ctx context.Context, args []string) int {
 	if err != nil {
 		return r.fail(err)
 	}
-	defer c.close()
+	defer c.Close()
 
-	q := url.Values{"limit": {strconv.Itoa(*limit)}}
-	for k, v := range map[string]string{"ip": *ip, "number": *number, "method": *method} {
-		if v != "" {
-			q.Set(k, v)
-		}
-	}
+	q := apiclient.EventQuery{IP: *ip, Number: *number, Method: *method, Limit: *limit}
 	if !*follow {
-		var page eventsPage
-		raw, err := c.getJSON(ctx, "/api/v1/events", q, &page)
+		page, err := c.Events(ctx, q)
 		if err != nil {
 			return r.fail(err)
 		}
 		if com.json {
-			return r.done(r.printJSON(raw, true))
+			return r.done(r.printJSON(page.JSON, true))
 		}
 		return r.done(r.eventTable(page.Events))
 	}
 	return r.follow(ctx, c, q, filter, com.json)
 }
 
-func (r *runner) eventTable(events []json.RawMessage) error {
+func (r *runner) eventTable(events []apiclient.Event) error {
 	tw := tabwriter.NewWriter(r.stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, strings.Join(eventHeader(), "\t"))
-	for _, raw := range events {
-		var e apiEvent
-		if err := json.Unmarshal(raw, &e); err != nil {
-			return fmt.Errorf("decoding event: %w", err)
-		}
-		fmt.Fprintln(tw, strings.Join(e.cells(), "\t"))
+	for i := range events {
+		fmt.Fprintln(tw, strings.Join(eventCells(&events[i]), "\t"))
 	}
 	return tw.Flush()
 }
@@ -157,17 +127,15 @@ func (r *runner) eventTable(events []json.RawMessage) error {
 // the stream. The stream is opened before the list is fetched so that no
 // event falls between the two; events of the list that the stream repeats
 // are skipped. It returns [ExitOK] when ctx is cancelled or the stream ends.
-func (r *runner) follow(ctx context.Context, c *client, q url.Values, filter eventFilter, asJSON bool) int {
-	streamCtx, cancelStream := context.WithCancelCause(ctx)
-	defer cancelStream(nil)
-	stream, err := c.open(streamCtx, "/api/v1/events/stream", nil, "text/event-stream", true)
+func (r *runner) follow(ctx context.Context, c *apiclient.Client, q apiclient.EventQuery, filter eventFilter, asJSON bool) int {
+	stream, err := c.Stream(ctx)
 	if err != nil {
 		return r.fail(err)
 	}
-	defer stream.Body.Close()
+	defer stream.Close()
 
-	var page eventsPage
-	if _, err := c.getJSON(ctx, "/api/v1/events", q, &page); err != nil {
+	page, err := c.Events(ctx, q)
+	if err != nil {
 		return r.fail(err)
 	}
 	seen := map[string]bool{}
@@ -177,68 +145,33 @@ func (r *runner) follow(ctx context.Context, c *client, q url.Values, filter eve
 			return r.fail(err)
 		}
 	}
-	for _, raw := range slices.Backward(page.Events) {
-		var e apiEvent
-		if err := json.Unmarshal(raw, &e); err != nil {
-			return r.fail(fmt.Errorf("decoding event: %w", err))
-		}
+	for _, e := range slices.Backward(page.Events) {
 		if e.ID != "" {
 			seen[e.ID] = true
 		}
-		if err := p.print(e, raw); err != nil {
+		if err := p.print(&e); err != nil {
 			return r.fail(err)
 		}
 	}
-
-	// The API sends a keep-alive every 15 s: a longer silence means a dead
-	// connection, which would otherwise hang here for good.
-	idle := time.AfterFunc(r.streamIdle, func() { cancelStream(errStreamIdle) })
-	defer idle.Stop()
-	body := readFunc(func(b []byte) (int, error) {
-		n, err := stream.Body.Read(b)
-		idle.Reset(r.streamIdle)
-		return n, err
-	})
-
-	u := c.url("/api/v1/events/stream", nil)
-	err = readSSE(body, func(ev sseEvent) error {
-		if ev.Type != "probe" && ev.Type != "message" {
-			return nil
-		}
-		var e apiEvent
-		if err := json.Unmarshal(ev.Data, &e); err != nil {
-			return fmt.Errorf("GET %s: decoding event %s: %w", u, ev.ID, err)
-		}
-		if e.ID == "" {
-			e.ID = ev.ID
+	for {
+		e, err := stream.Next()
+		switch {
+		case ctx.Err() != nil:
+			return ExitOK
+		case err == io.EOF:
+			fmt.Fprintf(r.stderr, "sentrypeer %s: the API closed the event stream\n", r.name)
+			return ExitOK
+		case err != nil:
+			return r.fail(err)
 		}
 		if seen[e.ID] || !filter.match(e) {
-			return nil
+			continue
 		}
-		return p.print(e, ev.Data)
-	})
-	switch {
-	case ctx.Err() != nil:
-		return ExitOK
-	case errors.Is(context.Cause(streamCtx), errStreamIdle):
-		return r.fail(fmt.Errorf("GET %s: no data on the event stream for %v (keep-alives are due every 15 s)", u, r.streamIdle))
-	case err == nil:
-		fmt.Fprintf(r.stderr, "sentrypeer %s: the API closed the event stream\n", r.name)
-		return ExitOK
-	case errors.Is(err, io.ErrUnexpectedEOF):
-		return r.fail(fmt.Errorf("GET %s: event stream cut: %w", u, err))
-	default:
-		return r.fail(err)
+		if err := p.print(&e); err != nil {
+			return r.fail(err)
+		}
 	}
 }
-
-// errStreamIdle ends a stream that has been silent too long.
-var errStreamIdle = errors.New("cli: no data on the event stream")
-
-// readFunc adapts a function to [io.Reader].
-type readFunc func([]byte) (int, error)
-
-func (f readFunc) Read(b []byte) (int, error) { return f(b) }
 
 // followPrinter prints events one at a time: a table cannot be aligned
 // over rows yet to come, so it pads to fixed widths instead of tabwriter.
@@ -249,16 +182,16 @@ type followPrinter struct {
 
 func (p *followPrinter) header() error { return p.row(eventHeader()) }
 
-func (p *followPrinter) print(e apiEvent, raw []byte) error {
+func (p *followPrinter) print(e *apiclient.Event) error {
 	if p.json {
-		out, err := safeJSON(raw, false)
+		out, err := safeJSON(e.JSON, false)
 		if err != nil {
 			return err
 		}
 		_, err = p.w.Write(append(out, '\n'))
 		return err
 	}
-	return p.row(e.cells())
+	return p.row(eventCells(e))
 }
 
 func (p *followPrinter) row(cells []string) error {

@@ -5,8 +5,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net/url"
 	"slices"
+
+	"github.com/sentrypeer/sentrypeer/apiclient"
 )
 
 func (r *runner) export(ctx context.Context, args []string) int {
@@ -41,21 +42,17 @@ func (r *runner) export(ctx context.Context, args []string) int {
 	if err != nil {
 		return r.fail(err)
 	}
-	defer c.close()
+	defer c.Close()
 
-	q := url.Values{"format": {*format}}
-	if *kind != "" {
-		q.Set("kind", *kind)
-	}
 	// Streamed: the list may be long and stdout a slow pipe (| less), so
 	// only the wait for the headers is bounded.
-	resp, err := c.open(ctx, "/api/v1/export", q, "*/*", true)
+	list, err := c.Export(ctx, apiclient.ExportQuery{Format: *format, Kind: *kind})
 	if err != nil {
 		return r.fail(err)
 	}
-	defer resp.Body.Close()
-	if _, err := io.Copy(r.stdout, resp.Body); err != nil {
-		return r.fail(fmt.Errorf("GET %s: copying reply: %w", c.url("/api/v1/export", q), err))
+	defer list.Close()
+	if _, err := io.Copy(r.stdout, list); err != nil {
+		return r.fail(fmt.Errorf("copying the export: %w", err))
 	}
 	return ExitOK
 }

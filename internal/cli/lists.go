@@ -4,66 +4,29 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/url"
-	"strconv"
+	"iter"
 	"text/tabwriter"
+
+	"github.com/sentrypeer/sentrypeer/apiclient"
 )
 
 // listKind describes one of the two aggregate lists (ips, numbers).
 type listKind struct {
-	path     string // API path
+	page     func(*apiclient.Client, context.Context, apiclient.ListQuery) (*apiclient.ListPage, error)
+	all      func(*apiclient.Client, context.Context, apiclient.ListQuery) iter.Seq2[apiclient.Aggregate, error]
 	itemsKey string // JSON key of the rows
 	column   string // heading of the value column
 	noun     string // for messages
 }
 
 func (r *runner) ips(ctx context.Context, args []string) int {
-	return r.list(ctx, args, listKind{path: "/api/v1/ip-addresses", itemsKey: "ip_addresses", column: "IP", noun: "IP addresses"})
+	return r.list(ctx, args, listKind{page: (*apiclient.Client).IPs, all: (*apiclient.Client).AllIPs,
+		itemsKey: "ip_addresses", column: "IP", noun: "IP addresses"})
 }
 
 func (r *runner) numbers(ctx context.Context, args []string) int {
-	return r.list(ctx, args, listKind{path: "/api/v1/numbers", itemsKey: "numbers", column: "NUMBER", noun: "numbers"})
-}
-
-// listItem is one row of either list.
-type listItem struct {
-	IP         string   `json:"ip"`
-	Number     string   `json:"number"`
-	FirstSeen  string   `json:"first_seen"`
-	LastSeen   string   `json:"last_seen"`
-	Count      int64    `json:"count"`
-	Methods    []string `json:"methods"`
-	UserAgents []string `json:"user_agents"`
-	Sources    []string `json:"sources"`
-}
-
-// listPage is one reply; rows stay raw so that --all --json keeps every
-// field the API sent, known here or not.
-type listPage struct {
-	Total      int64
-	NextOffset *int64
-	Rows       []json.RawMessage
-}
-
-func decodeListPage(m map[string]json.RawMessage, itemsKey string) (listPage, error) {
-	var p listPage
-	if v, ok := m["total"]; ok {
-		if err := json.Unmarshal(v, &p.Total); err != nil {
-			return listPage{}, fmt.Errorf("total: %w", err)
-		}
-	}
-	if v, ok := m["next_offset"]; ok && string(v) != "null" {
-		p.NextOffset = new(int64)
-		if err := json.Unmarshal(v, p.NextOffset); err != nil {
-			return listPage{}, fmt.Errorf("next_offset: %w", err)
-		}
-	}
-	if v, ok := m[itemsKey]; ok {
-		if err := json.Unmarshal(v, &p.Rows); err != nil {
-			return listPage{}, fmt.Errorf("%s: %w", itemsKey, err)
-		}
-	}
-	return p, nil
+	return r.list(ctx, args, listKind{page: (*apiclient.Client).Numbers, all: (*apiclient.Client).AllNumbers,
+		itemsKey: "numbers", column: "NUMBER", noun: "numbers"})
 }
 
 func (r *runner) list(ctx context.Context, args []string, k listKind) int {
@@ -86,79 +49,58 @@ func (r *runner) list(ctx context.Context, args []string, k listKind) int {
 	if err != nil {
 		return r.fail(err)
 	}
-	defer c.close()
+	defer c.Close()
 
-	q := url.Values{"limit": {strconv.Itoa(*limit)}}
-	if *sortBy != "" {
-		q.Set("sort", *sortBy)
-	}
-	if *order != "" {
-		q.Set("order", *order)
-	}
-	var rows []json.RawMessage
-	var total int64
-	var more bool
-	for offset := int64(0); ; {
-		if offset > 0 {
-			q.Set("offset", strconv.FormatInt(offset, 10))
-		}
-		var m map[string]json.RawMessage
-		raw, err := c.getJSON(ctx, k.path, q, &m)
+	q := apiclient.ListQuery{Sort: *sortBy, Order: *order, Limit: *limit}
+	if !*all {
+		p, err := k.page(c, ctx, q)
 		if err != nil {
 			return r.fail(err)
 		}
-		p, err := decodeListPage(m, k.itemsKey)
+		if com.json {
+			return r.done(r.printJSON(p.JSON, true))
+		}
+		if err := r.listTable(p.Rows, k); err != nil {
+			return r.fail(err)
+		}
+		if p.NextOffset != nil {
+			fmt.Fprintf(r.stderr, "sentrypeer %s: showing %d of %d %s; use --all for every page\n", r.name, len(p.Rows), p.Total, k.noun)
+		}
+		return ExitOK
+	}
+	var rows []apiclient.Aggregate
+	for row, err := range k.all(c, ctx, q) {
 		if err != nil {
-			return r.fail(fmt.Errorf("GET %s: decoding reply: %w", c.url(k.path, q), err))
+			return r.fail(err)
 		}
-		if !*all {
-			if com.json {
-				return r.done(r.printJSON(raw, true))
-			}
-			rows, total, more = p.Rows, p.Total, p.NextOffset != nil
-			break
-		}
-		rows, total = append(rows, p.Rows...), p.Total
-		if p.NextOffset == nil {
-			break
-		}
-		// A next_offset that does not move forward would loop forever.
-		if *p.NextOffset <= offset {
-			return r.fail(fmt.Errorf("GET %s: next_offset %d does not follow offset %d", c.url(k.path, q), *p.NextOffset, offset))
-		}
-		offset = *p.NextOffset
+		rows = append(rows, row)
 	}
 	if com.json {
-		b, err := json.Marshal(rows)
+		// Each row as the API sent it, fields unknown here included.
+		raws := make([]json.RawMessage, len(rows))
+		for i, row := range rows {
+			raws[i] = row.JSON
+		}
+		b, err := json.Marshal(raws)
 		if err != nil {
 			return r.fail(err)
 		}
-		doc := fmt.Appendf(nil, `{"total":%d,%q:%s}`, total, k.itemsKey, b)
+		doc := fmt.Appendf(nil, `{"total":%d,%q:%s}`, len(rows), k.itemsKey, b)
 		return r.done(r.printJSON(doc, true))
 	}
-	if err := r.listTable(rows, k); err != nil {
-		return r.fail(err)
-	}
-	if more {
-		fmt.Fprintf(r.stderr, "sentrypeer %s: showing %d of %d %s; use --all for every page\n", r.name, len(rows), total, k.noun)
-	}
-	return ExitOK
+	return r.done(r.listTable(rows, k))
 }
 
-func (r *runner) listTable(rows []json.RawMessage, k listKind) error {
+func (r *runner) listTable(rows []apiclient.Aggregate, k listKind) error {
 	tw := tabwriter.NewWriter(r.stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "%s\tCOUNT\tFIRST SEEN\tLAST SEEN\tMETHODS\tUSER AGENTS\tSOURCES\n", k.column)
-	for _, raw := range rows {
-		var it listItem
-		if err := json.Unmarshal(raw, &it); err != nil {
-			return fmt.Errorf("decoding %s row: %w", k.itemsKey, err)
-		}
+	for _, it := range rows {
 		value := it.IP
 		if it.IP == "" {
 			value = it.Number
 		}
 		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t%s\n",
-			cell(value, 64), it.Count, timeCell(it.FirstSeen), timeCell(it.LastSeen),
+			cell(value, 64), it.Count, atCell(it.FirstSeen), atCell(it.LastSeen),
 			listCell(it.Methods, 40), listCell(it.UserAgents, 60), listCell(it.Sources, 24))
 	}
 	return tw.Flush()

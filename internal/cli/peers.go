@@ -22,26 +22,6 @@ are asked again within seconds once this node has), was not asked yet
 Flags:
 ` + commonUsage
 
-// peersReply is the reply of /api/v1/peers.
-type peersReply struct {
-	Sharing bool     `json:"sharing"`
-	PeerID  string   `json:"peer_id"`
-	Addrs   []string `json:"addrs"`
-	Peers   []struct {
-		PeerID          string   `json:"peer_id"`
-		Addrs           []string `json:"addrs"`
-		ConnectedSince  string   `json:"connected_since"`
-		RecordsReceived uint64   `json:"records_received"`
-		Score           *float64 `json:"score"`
-		Trusted         bool     `json:"trusted"`
-		// History is received, refused, pending or none; the reason and
-		// time come with refused.
-		History              string `json:"history"`
-		HistoryRefusedReason string `json:"history_refused_reason"`
-		HistoryRefusedAt     string `json:"history_refused_at"`
-	} `json:"peers"`
-}
-
 func (r *runner) peers(ctx context.Context, args []string) int {
 	fs, com := r.flagSet()
 	pos, done, code := r.parse(fs, args)
@@ -55,14 +35,13 @@ func (r *runner) peers(ctx context.Context, args []string) int {
 	if err != nil {
 		return r.fail(err)
 	}
-	defer c.close()
-	var rep peersReply
-	raw, err := c.getJSON(ctx, "/api/v1/peers", nil, &rep)
+	defer c.Close()
+	rep, err := c.Peers(ctx)
 	if err != nil {
 		return r.fail(err)
 	}
 	if com.json {
-		return r.done(r.printJSON(raw, true))
+		return r.done(r.printJSON(rep.JSON, true))
 	}
 	if !rep.Sharing {
 		fmt.Fprintln(r.stdout, "sharing is off (--no-share): this node neither shares nor receives records")
@@ -88,10 +67,10 @@ func (r *runner) peers(ctx context.Context, args []string) int {
 		if p.Trusted {
 			trusted = "yes"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\t%s\n", cell(p.PeerID, 0), timeCell(p.ConnectedSince), p.RecordsReceived, score, trusted,
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\t%s\n", cell(p.PeerID, 0), atCell(p.ConnectedSince), p.RecordsReceived, score, trusted,
 			cell(p.History, 0), cell(strings.Join(p.Addrs, " "), 0))
 		if p.History == "refused" {
-			refused = append(refused, fmt.Sprintf("%s refused history at %s: %s", cell(p.PeerID, 0), timeCell(p.HistoryRefusedAt), cell(p.HistoryRefusedReason, 0)))
+			refused = append(refused, fmt.Sprintf("%s refused history at %s: %s", cell(p.PeerID, 0), atCell(p.HistoryRefusedAt), cell(p.HistoryRefusedReason, 0)))
 		}
 	}
 	if err := tw.Flush(); err != nil {

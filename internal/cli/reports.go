@@ -6,8 +6,6 @@ import (
 	"context"
 	"fmt"
 	"net/netip"
-	"net/url"
-	"strconv"
 	"strings"
 	"text/tabwriter"
 )
@@ -23,25 +21,6 @@ Flags:
   --limit N    at most N reports (1-1000, default 100)
   --raw        print each shared SIP message under its report
 ` + commonUsage
-
-// reportsReply is the reply of /api/v1/reports/ip/{ip}.
-type reportsReply struct {
-	IPAddress string `json:"ip_address"`
-	Reports   []struct {
-		Reporter     string `json:"reporter"`
-		Via          string `json:"via"`
-		Received     string `json:"received"`
-		FirstSeen    string `json:"first_seen"`
-		LastSeen     string `json:"last_seen"`
-		Count        int64  `json:"count"`
-		CalledNumber string `json:"called_number"`
-		Method       string `json:"method"`
-		UserAgent    string `json:"user_agent"`
-		Transport    string `json:"transport"`
-		Destination  string `json:"destination"`
-		Raw          string `json:"raw"`
-	} `json:"reports"`
-}
 
 func (r *runner) reports(ctx context.Context, args []string) int {
 	fs, com := r.flagSet()
@@ -65,15 +44,13 @@ func (r *runner) reports(ctx context.Context, args []string) int {
 	if err != nil {
 		return r.fail(err)
 	}
-	defer c.close()
-	var rep reportsReply
-	raw, err := c.getJSON(ctx, "/api/v1/reports/ip/"+url.PathEscape(ip.WithZone("").String()),
-		url.Values{"limit": {strconv.Itoa(*limit)}}, &rep)
+	defer c.Close()
+	rep, err := c.Reports(ctx, ip, *limit)
 	if err != nil {
 		return r.fail(err)
 	}
 	if com.json {
-		return r.done(r.printJSON(raw, true))
+		return r.done(r.printJSON(rep.JSON, true))
 	}
 	if len(rep.Reports) == 0 {
 		fmt.Fprintf(r.stdout, "no peer reported %s\n", cell(rep.IPAddress, 0))
@@ -82,7 +59,7 @@ func (r *runner) reports(ctx context.Context, args []string) int {
 	tw := tabwriter.NewWriter(r.stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "LAST SEEN\tCOUNT\tNUMBER\tMETHOD\tTRANSPORT\tUSER AGENT\tREPORTER\tVIA\tHONEYPOT")
 	for _, p := range rep.Reports {
-		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", timeCell(p.LastSeen), p.Count, cell(p.CalledNumber, 24),
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", atCell(p.LastSeen), p.Count, cell(p.CalledNumber, 24),
 			cell(p.Method, 12), cell(p.Transport, 4), cell(p.UserAgent, 32), cell(p.Reporter, 0), cell(p.Via, 0), cell(p.Destination, 0))
 		if *showRaw && p.Raw != "" {
 			// The message is the attacker's: each line made safe, indented.

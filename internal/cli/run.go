@@ -155,23 +155,10 @@ func (r *runner) parse(fs *flag.FlagSet, args []string) (pos []string, done bool
 	}
 }
 
-// client builds the API client from the common flags and the environment.
-func (r *runner) client(c *common) (*client, error) {
-	base, err := apiBase(c.api, r.env)
-	if err != nil {
-		return nil, usageErrorf("%v", err)
-	}
-	key := c.apiKey
-	if key == "" {
-		key, _ = r.env("SENTRYPEER_API_KEY")
-	}
-	return newClient(base, strings.TrimSpace(key), r.timeout), nil
-}
-
 // fail prints err on stderr, made safe for a terminal, and returns
 // [ExitFailure].
 func (r *runner) fail(err error) int {
-	msg := err.Error()
+	msg := err.Error() + hint(err)
 	usage := errors.Is(err, errUsage)
 	if usage {
 		msg = strings.TrimPrefix(msg, errUsage.Error()+": ")

@@ -87,6 +87,14 @@ func timeCell(s string) string {
 	return t.UTC().Format(time.RFC3339)
 }
 
+// atCell shows a time from the API in UTC to the second; "-" for none.
+func atCell(t time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
 // safeJSON validates the JSON document b and returns it re-encoded (indented
 // when indent is true, else on one line) with invalid UTF-8 replaced and DEL,
 // C1 and bidirectional formatting characters escaped as \uXXXX. Valid JSON

@@ -78,9 +78,20 @@ type Config struct {
 	API   bool
 	NoAPI bool
 	// APIListen is the API address; APIKey, when set, is required of
-	// every request (and is required for a non-loopback APIListen).
+	// every request. A non-loopback APIListen needs an API key or an API
+	// client (the daemon checks DATA-DIR/clients.db at start).
 	APIListen netip.AddrPort
 	APIKey    string
+	// APITLSCert and APITLSKey (PEM files), or APITLSSelfSigned (the
+	// data folder's self-signed certificate, as SIP TLS uses), make the
+	// API serve HTTPS.
+	APITLSCert       string
+	APITLSKey        string
+	APITLSSelfSigned bool
+	// APIClientRate (requests per second) and APIClientBurst bound each
+	// API client (DATA-DIR/clients.db); defaults 50 and 100.
+	APIClientRate  int
+	APIClientBurst int
 
 	// PeerToPeer shares records with peers (-p, on by default); NoShare
 	// turns it off, and then nothing is received either.
@@ -132,22 +143,28 @@ type Config struct {
 	SIPAgentReject       int
 	SIPAgentSourceHeader string
 
-	// Settings of the original that later versions implement; kept so that
-	// they are parsed, validated and reported rather than ignored.
-	WebhookURL string
+	// WebhookURL, when set, receives every event as JSON (-w); nothing is
+	// posted without it. OAuth2ClientID and OAuth2ClientSecret (together)
+	// get its bearer token from OAuth2TokenURL for OAuth2Audience.
+	WebhookURL         string
+	OAuth2ClientID     string
+	OAuth2ClientSecret string
+	OAuth2TokenURL     string
+	OAuth2Audience     string
+	// WebhookMaxQueue caps the events waiting on disk (the oldest go
+	// first); WebhookBatch is events per POST (1: an object, else an
+	// array); WebhookConcurrency is POSTs in flight; WebhookSecret signs
+	// bodies (HMAC-SHA256). WebhookShareRaw and WebhookShareDestination
+	// fill in sip_message and destination_ip; both off by default.
+	WebhookMaxQueue         int
+	WebhookBatch            int
+	WebhookConcurrency      int
+	WebhookSecret           string
+	WebhookShareRaw         bool
+	WebhookShareDestination bool
 
 	// ConfigFile is the file the settings were read from, if any.
 	ConfigFile string
-}
-
-// Unimplemented lists the settings that were set but are not backed by a
-// feature in this version, by their flag and environment names.
-func (c *Config) Unimplemented() []string {
-	var out []string
-	if c.WebhookURL != "" {
-		out = append(out, "-w (SENTRYPEER_WEBHOOK_URL)")
-	}
-	return out
 }
 
 // Sharing reports whether the node joins the peer-to-peer network: never

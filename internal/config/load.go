@@ -118,8 +118,13 @@ func validate(c *Config) error {
 	if (c.TLSCert == "") != (c.TLSKey == "") {
 		return errors.New("invalid TLS settings: -t (SENTRYPEER_CERT) and -k (SENTRYPEER_KEY) go together")
 	}
-	if c.APIEnabled() && !c.APIListen.Addr().IsLoopback() && c.APIKey == "" {
-		return fmt.Errorf("invalid --api-listen %s: the API on a non-loopback address needs an API key (--api-key, --api-key-file or SENTRYPEER_API_KEY), or --no-api", c.APIListen)
+	// A non-loopback --api-listen needs an API key or an API client; the
+	// daemon checks, since only it reads DATA-DIR/clients.db.
+	if (c.APITLSCert == "") != (c.APITLSKey == "") {
+		return errors.New("invalid API TLS settings: --api-tls-cert and --api-tls-key go together")
+	}
+	if c.APITLSSelfSigned && c.APITLSCert != "" {
+		return errors.New("invalid API TLS settings: --api-tls-self-signed and --api-tls-cert/--api-tls-key exclude each other")
 	}
 	if c.TLSSelfSigned && c.TLSCert != "" {
 		return errors.New("invalid TLS settings: --tls-self-signed and -t/-k exclude each other")
@@ -135,6 +140,12 @@ func validate(c *Config) error {
 	}
 	if c.NFTSetsOnly && !c.NFT {
 		return errors.New("invalid --nft-sets-only: it goes with --nft")
+	}
+	if (c.OAuth2ClientID == "") != (c.OAuth2ClientSecret == "") {
+		return errors.New("invalid OAuth2 settings: -i (SENTRYPEER_OAUTH2_CLIENT_ID) and -c (SENTRYPEER_OAUTH2_CLIENT_SECRET) go together")
+	}
+	if c.OAuth2ClientID != "" && c.WebhookURL == "" {
+		return errors.New("invalid OAuth2 settings: -i and -c get the webhook's token; they need -w (SENTRYPEER_WEBHOOK_URL)")
 	}
 	return nil
 }

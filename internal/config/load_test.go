@@ -97,7 +97,10 @@ func TestLoadPrecedence(t *testing.T) {
 		}},
 		{name: "no-api", args: []string{"--no-api"}, check: func(c Config) bool { return !c.APIEnabled() }},
 		{name: "api off by env", env: map[string]string{"SENTRYPEER_API": "false"}, check: func(c Config) bool { return !c.APIEnabled() }},
-		{name: "public api needs a key", args: []string{"--api-listen", "0.0.0.0:8082"}, errHas: "needs an API key"},
+		// The daemon refuses it without a key unless DATA-DIR/clients.db has a client.
+		{name: "public api: key or client checked by the daemon", args: []string{"--api-listen", "0.0.0.0:8082"}, check: func(c Config) bool { return c.APIKey == "" }},
+		{name: "api tls cert needs key", args: []string{"--api-tls-cert", "c.pem"}, errHas: "--api-tls-cert and --api-tls-key go together"},
+		{name: "api client rate", args: []string{"--api-client-rate", "5", "--api-client-burst", "7"}, check: func(c Config) bool { return c.APIClientRate == 5 && c.APIClientBurst == 7 }},
 		{name: "public api with key", args: []string{"--api-listen", "0.0.0.0:8082"}, env: map[string]string{"SENTRYPEER_API_KEY": "0123456789abcdef0123"},
 			check: func(c Config) bool { return c.APIKey == "0123456789abcdef0123" }},
 		{name: "short key", args: []string{"--api-key", "short"}, errHas: "16 characters"},

@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 	"net/netip"
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -164,7 +165,7 @@ func settingList() []setting {
 		{name: "no-api", isBool: true,
 			usage: "do not serve the local API", apply: boolTo(func(c *Config) *bool { return &c.NoAPI })},
 		{name: "api-listen", env: "SENTRYPEER_API_LISTEN", def: "127.0.0.1:8082",
-			usage: "API address; anything but loopback needs an API key", allowed: "host:port with an IP address",
+			usage: "API address; anything but loopback needs an API key or an API client (sentrypeer clients add)", allowed: "host:port with an IP address",
 			apply: func(c *Config, v string) (err error) { c.APIListen, err = parseAddrPort(v); return err }},
 		{name: "api-key", env: "SENTRYPEER_API_KEY",
 			usage: "API key: requests then need Authorization: Bearer KEY or X-Api-Key: KEY", allowed: "at least 16 printable characters",
@@ -178,6 +179,21 @@ func settingList() []setting {
 				}
 				return apiKey(strings.TrimSpace(string(b)), &c.APIKey)
 			}},
+		{name: "api-tls-cert", env: "SENTRYPEER_API_TLS_CERT",
+			usage: "serve the API over HTTPS with this certificate file (PEM), with --api-tls-key", allowed: "a path",
+			apply: func(c *Config, v string) error { return nonEmpty(v, &c.APITLSCert) }},
+		{name: "api-tls-key", env: "SENTRYPEER_API_TLS_KEY",
+			usage: "the API's TLS key file (PEM), with --api-tls-cert", allowed: "a path",
+			apply: func(c *Config, v string) error { return nonEmpty(v, &c.APITLSKey) }},
+		{name: "api-tls-self-signed", env: "SENTRYPEER_API_TLS_SELF_SIGNED", isBool: true,
+			usage: "serve the API over HTTPS with the self-signed certificate of the data folder (the one --tls-self-signed uses)",
+			apply: boolTo(func(c *Config) *bool { return &c.APITLSSelfSigned }), feature: tlsGenFeature, off: "false"},
+		{name: "api-client-rate", env: "SENTRYPEER_API_CLIENT_RATE", def: "50",
+			usage: "requests per second each API client (sentrypeer clients add) may make; past it, 429 with Retry-After", allowed: "an integer from 1 to 100000",
+			apply: intIn(1, 100_000, func(c *Config) *int { return &c.APIClientRate })},
+		{name: "api-client-burst", env: "SENTRYPEER_API_CLIENT_BURST", def: "100",
+			usage: "requests an API client may make at once above --api-client-rate", allowed: "an integer from 1 to 100000",
+			apply: intIn(1, 100_000, func(c *Config) *int { return &c.APIClientBurst })},
 		{name: "peer-to-peer", short: "p", env: "SENTRYPEER_PEER_TO_PEER", isBool: true, def: "true",
 			usage: "share bad-actor records with peers and receive theirs; on by default (a node that does not share receives nothing)", apply: boolTo(func(c *Config) *bool { return &c.PeerToPeer }), feature: p2pFeature, off: "false"},
 		{name: "no-share", isBool: true,
@@ -372,14 +388,36 @@ func settingList() []setting {
 				return nil
 			}},
 		{name: "webhook-url", short: "w", env: "SENTRYPEER_WEBHOOK_URL",
-			usage: "URL to POST bad-actor JSON to (not implemented in this version)", allowed: "an http(s) URL",
-			apply: func(c *Config, v string) error {
-				if !strings.HasPrefix(v, "http://") && !strings.HasPrefix(v, "https://") {
-					return fmt.Errorf("want an http:// or https:// URL")
-				}
-				c.WebhookURL = v
-				return nil
-			}},
+			usage: "POST every probe as JSON to this URL, queued on disk (DATA-DIR/webhook.db) until the receiver answers 2xx; nothing is posted without it", allowed: "an http:// or https:// URL",
+			apply: func(c *Config, v string) error { return httpURL(v, &c.WebhookURL) }},
+		{name: "oauth2-client-id", short: "i", env: "SENTRYPEER_OAUTH2_CLIENT_ID",
+			usage: "with -c, the webhook sends a bearer token got by OAuth2 client credentials", allowed: "printable text",
+			apply: func(c *Config, v string) error { return printable(v, &c.OAuth2ClientID) }},
+		{name: "oauth2-client-secret", short: "c", env: "SENTRYPEER_OAUTH2_CLIENT_SECRET",
+			usage: "the OAuth2 client secret that goes with -i", allowed: "printable text",
+			apply: func(c *Config, v string) error { return printable(v, &c.OAuth2ClientSecret) }},
+		{name: "oauth2-token-url", env: "SENTRYPEER_OAUTH2_TOKEN_URL", def: "https://authz.sentrypeer.com/oauth/token",
+			usage: "where -i and -c are exchanged for the webhook's token", allowed: "an http:// or https:// URL",
+			apply: func(c *Config, v string) error { return httpURL(v, &c.OAuth2TokenURL) }},
+		{name: "oauth2-audience", env: "SENTRYPEER_OAUTH2_AUDIENCE", def: "https://sentrypeer.com/api",
+			usage: "audience of the webhook's OAuth2 token", allowed: "printable text",
+			apply: func(c *Config, v string) error { return printable(v, &c.OAuth2Audience) }},
+		{name: "webhook-max-queue", env: "SENTRYPEER_WEBHOOK_MAX_QUEUE", def: "100000",
+			usage: "events waiting for the webhook at most; past it the oldest are dropped (and counted)", allowed: "an integer from 1 to 100000000",
+			apply: intIn(1, 100_000_000, func(c *Config) *int { return &c.WebhookMaxQueue })},
+		{name: "webhook-batch", env: "SENTRYPEER_WEBHOOK_BATCH", def: "1",
+			usage: "events per webhook POST: 1 posts one JSON object, as the original; more posts JSON arrays of up to this many", allowed: "an integer from 1 to 10000",
+			apply: intIn(1, 10_000, func(c *Config) *int { return &c.WebhookBatch })},
+		{name: "webhook-concurrency", env: "SENTRYPEER_WEBHOOK_CONCURRENCY", def: "1",
+			usage: "webhook POSTs in flight: 1 keeps strict order; more start batches in order but may finish out of order", allowed: "an integer from 1 to 64",
+			apply: intIn(1, 64, func(c *Config) *int { return &c.WebhookConcurrency })},
+		{name: "webhook-secret", env: "SENTRYPEER_WEBHOOK_SECRET",
+			usage: "sign each webhook body: X-SentryPeer-Signature: sha256=HMAC-SHA256(secret, X-SentryPeer-Timestamp + \".\" + body) in hex", allowed: "at least 16 printable characters",
+			apply: func(c *Config, v string) error { return apiKey(v, &c.WebhookSecret) }},
+		{name: "webhook-share-raw", env: "SENTRYPEER_WEBHOOK_SHARE_RAW", isBool: true,
+			usage: "also post the raw SIP message, sip_message (off: it is \"\" and stays on this node)", apply: boolTo(func(c *Config) *bool { return &c.WebhookShareRaw })},
+		{name: "webhook-share-destination", env: "SENTRYPEER_WEBHOOK_SHARE_DESTINATION", isBool: true,
+			usage: "also post the honeypot address probed, destination_ip (off: it is \"\" and stays on this node)", apply: boolTo(func(c *Config) *bool { return &c.WebhookShareDestination })},
 	}
 }
 
@@ -394,6 +432,24 @@ func apiKey(v string, dst *string) error {
 	}
 	*dst = v
 	return nil
+}
+
+func httpURL(v string, dst *string) error {
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("want an http:// or https:// URL")
+	}
+	*dst = v
+	return nil
+}
+
+func printable(v string, dst *string) error {
+	for i := 0; i < len(v); i++ {
+		if v[i] < 0x20 || v[i] == 0x7f {
+			return fmt.Errorf("contains a control character")
+		}
+	}
+	return nonEmpty(v, dst)
 }
 
 func nonEmpty(v string, dst *string) error {

@@ -2,6 +2,7 @@ package daemon
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
@@ -20,11 +21,24 @@ type apiServer struct {
 	srv *http.Server
 }
 
-func (d *Daemon) openAPI(ctx context.Context, ms *meters, st *store.Store, sinks *sinkSet, peers *peerSet, blockers *blockerSet) (*apiServer, error) {
+func (d *Daemon) openAPI(ctx context.Context, ms *meters, st *store.Store, sinks *sinkSet, peers *peerSet, blockers *blockerSet,
+	cs *clientSet, reported *reportedEvents) (*apiServer, error) {
+	tc, err := d.apiTLS()
+	if err != nil {
+		return nil, err
+	}
+	loopback := d.cfg.APIListen.Addr().IsLoopback()
+	if !loopback && tc == nil {
+		d.logger.Warn("the API is served off loopback without TLS: API keys, client secrets and tokens cross the network in clear text; "+
+			"give --api-tls-cert and --api-tls-key, or --api-tls-self-signed", "api", d.cfg.APIListen.String())
+	}
 	var lc net.ListenConfig
 	ln, err := lc.Listen(ctx, "tcp", d.cfg.APIListen.String())
 	if err != nil {
 		return nil, fmt.Errorf("listening for the API on %s: %w", d.cfg.APIListen, err)
+	}
+	if tc != nil {
+		ln = tls.NewListener(ln, tc)
 	}
 	p, reports := d.peersAPI(peers, st)
 	admin, err := d.adminKey()
@@ -37,7 +51,15 @@ func (d *Daemon) openAPI(ctx context.Context, ms *meters, st *store.Store, sinks
 		bgpStatus = b
 	}
 	metrics, instrument := ms.api()
-	h := httpapi.New(httpapi.Config{
+	var apiClients httpapi.Clients
+	var apiReported httpapi.Reported
+	if cs != nil {
+		apiClients = cs.reg
+	}
+	if reported != nil {
+		apiReported = reported
+	}
+	hc := httpapi.Config{
 		BGP:           bgpStatus,
 		LAPI:          blockers.lapi,
 		Decisions:     sinks.decisions,
@@ -55,7 +77,9 @@ func (d *Daemon) openAPI(ctx context.Context, ms *meters, st *store.Store, sinks
 		Dashboard:     web.Handler(),
 		Metrics:       metrics,
 		Instrument:    instrument,
-	})
+	}
+	hc.Clients, hc.Reported, hc.RequireCredentials = apiClients, apiReported, !loopback
+	h := httpapi.New(hc)
 	return &apiServer{ln: ln, srv: httpapi.Server(h)}, nil
 }
 

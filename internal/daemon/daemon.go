@@ -75,9 +75,11 @@ func (d *Daemon) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	for _, s := range cfg.Unimplemented() {
-		d.logger.Warn("setting is not implemented in this version and has no effect", "setting", s)
+	apiClients, err := d.apiClients(ctx)
+	if err != nil {
+		return err
 	}
+	defer apiClients.close()
 
 	sc := store.Config{FlushInterval: cfg.FlushInterval, MaxAge: cfg.MaxAge, CacheKiB: storeCacheKiB}
 	governor, plan := d.memory(sc.CacheBytes())
@@ -118,6 +120,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	reported := apiClients.attach(st, sinks)
 
 	lis, err := d.listeners(ctx, id, bus)
 	if err != nil {
@@ -135,7 +138,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 			agent.closeIfAny()
 			return fmt.Errorf("registering metrics: %w", err)
 		}
-		if api, err = d.openAPI(ctx, ms, st, sinks, peers, blockers); err != nil {
+		if api, err = d.openAPI(ctx, ms, st, sinks, peers, blockers, apiClients, reported); err != nil {
 			lis.close()
 			agent.closeIfAny()
 			return err
@@ -170,6 +173,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 		}
 	})
 	bgWG.Go(func() { d.reportDrops(runCtx, bus) })
+	bgWG.Go(func() { apiClients.run(runCtx) })
 	bgWG.Go(func() {
 		if err := blockers.run(runCtx); err != nil {
 			cancel(err)
@@ -214,7 +218,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 
 	d.logger.Info("sentrypeer started", append([]any{
 		"version", d.info.Version, "node_id", id.String(), "data_dir", cfg.DataDir, "db_file", cfg.DBFile,
-		"responsive", cfg.SIPResponsive, "listening", lis.addrs, "api", apiAddr, "json_log", cfg.JSONLog, "syslog", cfg.Syslog,
+		"responsive", cfg.SIPResponsive, "listening", lis.addrs, "api", apiAddr, "json_log", cfg.JSONLog, "syslog", cfg.Syslog, "webhook", sinks.webhook != nil,
 		"memory_limit", plan.Limit, "go_memory_limit", plan.GoLimit, "index_budget", plan.IndexBytes, "queue_size", cfg.QueueSize},
 		peers.startAttrs()...)...)
 

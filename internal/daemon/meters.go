@@ -54,6 +54,9 @@ func (ms *meters) register(bus *event.Bus, st *store.Store, sinks *sinkSet, lis 
 	if sinks.syslog != nil {
 		errs = append(errs, m.RegisterSyslog(sinks.syslog))
 	}
+	if sinks.webhook != nil {
+		errs = append(errs, m.RegisterWebhook(sinks.webhook))
+	}
 	if sinks.index != nil {
 		errs = append(errs, m.RegisterIndex(sinks.index))
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/sentrypeer/sentrypeer/internal/logsink"
 	"github.com/sentrypeer/sentrypeer/internal/probelog"
 	"github.com/sentrypeer/sentrypeer/internal/store"
+	"github.com/sentrypeer/sentrypeer/internal/webhook"
 )
 
 type namedSink struct {
@@ -27,7 +28,8 @@ type sinkSet struct {
 	closers   []func() error
 	json      *logsink.JSON
 	syslog    *logsink.Syslog
-	index     *index.Index // nil without the API and sharing
+	webhook   *webhook.Webhook // nil without -w
+	index     *index.Index     // nil without the API and sharing
 	indexSink *indexSink
 	live      *live.Hub // nil without the API
 	decisions *decision.Engine
@@ -83,6 +85,15 @@ func (d *Daemon) sinks(ctx context.Context, bus *event.Bus, st *store.Store, sel
 		set.syslog = s
 		set.closers = append(set.closers, s.Close)
 		if err := add("syslog", s, cfg.QueueSize); err != nil {
+			return fail(err)
+		}
+	}
+	if w, err := d.webhook(ctx); err != nil {
+		return fail(err)
+	} else if w != nil {
+		set.webhook = w
+		set.closers = append(set.closers, w.Close)
+		if err := add("webhook", w, cfg.QueueSize); err != nil {
 			return fail(err)
 		}
 	}

@@ -8,6 +8,14 @@
 // them. With a key configured, every request except the dashboard's static
 // files must carry it as "Authorization: Bearer KEY" or "X-Api-Key: KEY";
 // keys are compared in constant time.
+//
+// It also speaks SentryPeerHQ's API (hq.go): OAuth2 client credentials at
+// POST /oauth/token (clients from internal/clients), GET
+// /api/ip-addresses/{ip} and /api/phone-numbers/{number} (200 for a
+// decision, 404 otherwise, as CGRateS's *sentrypeer filter expects) and
+// POST /api/events. A client's token opens every read (scope read) and
+// POST /api/events (scope report); with clients and no key, every request
+// but the dashboard's files and /health-check needs a credential.
 package httpapi
 
 import (
@@ -18,6 +26,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/sentrypeer/sentrypeer/internal/clients"
+	"github.com/sentrypeer/sentrypeer/internal/decision"
 	"github.com/sentrypeer/sentrypeer/internal/index"
 	"github.com/sentrypeer/sentrypeer/internal/live"
 	"github.com/sentrypeer/sentrypeer/internal/store"
@@ -70,6 +80,16 @@ type Config struct {
 	// AdminKey is the credential for writes (DATA-DIR/admin.key); it also
 	// opens every read.
 	AdminKey string
+	// Clients are the OAuth2 clients (DATA-DIR/clients.db); nil leaves
+	// out /oauth/token and POST /api/events.
+	Clients Clients
+	// Reported takes what clients post to /api/events; nil leaves the
+	// route out.
+	Reported Reported
+	// RequireCredentials: never serve without a credential, even with no
+	// Key and no client left (the last one deleted while the API listens
+	// off loopback).
+	RequireCredentials bool
 	// LAPI serves CrowdSec's bouncer endpoints under /v1/, which check
 	// their own bouncer keys; nil leaves them out.
 	LAPI http.Handler
@@ -95,7 +115,8 @@ type api struct {
 	buffers sync.Pool // of *[]byte, for answers written by hand
 }
 
-// maxRequestBody: the API only reads; a body is refused past this.
+// maxRequestBody: the API mostly reads; a body is refused past this, but
+// for POST /api/events (maxEventsBody).
 const maxRequestBody = 1 << 10
 
 // New returns the API's handler.
@@ -109,12 +130,7 @@ func New(cfg Config) http.Handler {
 	a := &api{cfg: cfg}
 	a.buffers.New = func() any { b := make([]byte, 0, 256); return &b }
 	mux := http.NewServeMux()
-	auth := func(h http.Handler) http.Handler {
-		if cfg.Key == "" {
-			return h
-		}
-		return requireKey(cfg.Key, cfg.AdminKey, h)
-	}
+	auth := func(h http.Handler) http.Handler { return a.authorize(clients.Read, h) }
 	instrument := func(route string, h http.Handler) http.Handler {
 		if cfg.Instrument == nil {
 			return h
@@ -172,6 +188,22 @@ func New(cfg Config) http.Handler {
 		mux.Handle("DELETE /api/v1/decisions/{value...}", admin(a.deleteDecision))
 		mux.Handle("/api/v1/decisions", auth(methodNotAllowedFor("GET, HEAD, POST")))
 		mux.Handle("/api/v1/decisions/{value...}", auth(methodNotAllowedFor("DELETE")))
+	}
+	if l, ok := cfg.Decisions.(decisionLookup); ok {
+		route("/api/ip-addresses", a.hqList(decision.IP, decision.Net), fromMemory)
+		route("/api/ip-addresses/{ip}", a.hqIP(l), fromMemory)
+		route("/api/phone-numbers", a.hqList(decision.Number), fromMemory)
+		route("/api/phone-numbers/{number}", a.hqNumber(l), fromMemory)
+	}
+	if cfg.Clients != nil {
+		// The token endpoint checks the client's own credentials.
+		mux.Handle("POST /oauth/token", instrument("/oauth/token", http.HandlerFunc(a.token)))
+		mux.Handle("/oauth/token", methodNotAllowedMessage("POST"))
+		if cfg.Reported != nil {
+			mux.Handle("POST /api/events", a.requireClient(clients.Report,
+				instrument("/api/events", withDeadline(http.HandlerFunc(a.postEvents), cfg.Timeout))))
+			mux.Handle("/api/events", auth(methodNotAllowedMessage("POST")))
+		}
 	}
 	if cfg.DecisionStats != nil {
 		route("/api/v1/blocking", http.HandlerFunc(a.blocking), fromMemory)
@@ -254,12 +286,20 @@ func (a *api) openAPI(w http.ResponseWriter, r *http.Request) {
 // none, but a client must not make the server read megabytes to find out.
 func limitBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.ContentLength > maxRequestBody {
-			writeJSON(w, http.StatusRequestEntityTooLarge, apiError{Error: "request body too large"})
+		limit := int64(maxRequestBody)
+		if r.URL.Path == "/api/events" {
+			limit = maxEventsBody
+		}
+		if r.ContentLength > limit {
+			if strings.HasPrefix(r.URL.Path, "/api/v1/") {
+				writeJSON(w, http.StatusRequestEntityTooLarge, apiError{Error: "request body too large"})
+			} else {
+				writeJSON(w, http.StatusRequestEntityTooLarge, message{"request body too large"})
+			}
 			return
 		}
 		if r.Body != nil && r.Body != http.NoBody {
-			r.Body = http.MaxBytesReader(w, r.Body, maxRequestBody)
+			r.Body = http.MaxBytesReader(w, r.Body, limit)
 		}
 		next.ServeHTTP(w, r)
 	})

@@ -153,6 +153,42 @@ func TestOpenAPI(t *testing.T) {
 		t.Error("DELETE without the admin key unblocked 8.8.8.8")
 	}
 
+	// The SentryPeerHQ routes, with clients (hq_test.go has the fixture).
+	hq := newHQ(t, "", 0, 0)
+	hqDo := func(method, target, ct, body string, header ...string) {
+		t.Helper()
+		req, _ := http.NewRequest(method, hq.srv.URL+target, strings.NewReader(body))
+		if ct != "" {
+			req.Header.Set("Content-Type", ct)
+		}
+		for i := 0; i+1 < len(header); i += 2 {
+			req.Header.Set(header[i], header[i+1])
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		v.Check(t, req, resp, b)
+	}
+	rd := hq.creds["reader"]
+	hqDo("POST", "/oauth/token", "application/json", `{"grant_type":"client_credentials","client_id":"`+rd[0]+`","client_secret":"`+rd[1]+`","audience":"https://sentrypeer.com/api"}`)
+	hqDo("POST", "/oauth/token", "application/x-www-form-urlencoded", "grant_type=client_credentials&client_id="+rd[0]+"&client_secret=x")
+	hqDo("POST", "/oauth/token", "application/json", `{"grant_type":"password"}`)
+	reader := []string{"Authorization", "Bearer " + hq.token("reader")}
+	for _, target := range []string{"/api/ip-addresses", "/api/ip-addresses?limit=1", "/api/ip-addresses?limit=0", "/api/phone-numbers?cursor=0",
+		"/api/ip-addresses/8.8.8.8", "/api/ip-addresses/192.0.2.1", "/api/ip-addresses/x", "/api/phone-numbers/0046701", "/api/phone-numbers/1"} {
+		hqDo("GET", target, "", "", reader...)
+	}
+	hqDo("GET", "/api/ip-addresses/8.8.8.8", "", "")
+	hqDo("GET", "/api/ip-addresses/8.8.8.8", "", "", "Authorization", "Bearer "+hq.token("reporter"))
+	reporter := []string{"Authorization", "Bearer " + hq.token("reporter")}
+	hqDo("POST", "/api/events", "application/json", goodEvent, reporter...)
+	hqDo("POST", "/api/events", "application/json", "["+goodEvent+"]", reporter...)
+	hqDo("POST", "/api/events", "application/json", `{"event_uuid":"x"}`, reporter...)
+	hqDo("POST", "/api/events", "application/json", goodEvent, reader...)
+
 	// The stream: read two events, then let the hub stop.
 	req, _ := http.NewRequest("GET", srv.URL+"/api/v1/events/stream", nil)
 	resp, err := http.DefaultClient.Do(req)

@@ -81,17 +81,6 @@ func healthCheck(version string) http.Handler {
 	})
 }
 
-func requireKey(key, admin string, next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !hasKey(r, key) && !hasKey(r, admin) {
-			w.Header().Set("WWW-Authenticate", `Bearer realm="sentrypeer"`)
-			writeJSON(w, http.StatusUnauthorized, message{"missing or wrong API key"})
-			return
-		}
-		next.ServeHTTP(w, r)
-	})
-}
-
 // hasKey reports whether r carries key ("" never matches), as
 // "Authorization: Bearer KEY" or "X-Api-Key: KEY", compared in constant
 // time.

@@ -69,3 +69,13 @@ func exampleEvent() *event.Event {
 		Raw:       "OPTIONS sip:100@192.0.2.10 SIP/2.0\r\nUser-Agent: friendly-scanner\r\n\r\n",
 	}
 }
+
+// ExampleAppendOriginal shows the webhook's body: the original's thirteen
+// keys, with the raw message and the honeypot's address left out by
+// default.
+func ExampleAppendOriginal() {
+	info := logsink.AppInfo{Name: "sentrypeer", Version: "4.0.0"}
+	fmt.Println(string(logsink.AppendOriginal(nil, exampleEvent(), &info, logsink.Share{})))
+	// Output:
+	// {"app_name":"sentrypeer","app_version":"4.0.0","event_timestamp":"2024-05-06 07:08:09.123456789","event_uuid":"0b0e1c9e-5f27-4a5e-8c43-2b7a1f6c9d01","created_by_node_id":"460f30e4-ce1d-4d53-9004-dd40a1c4abc9","collected_method":"passive","transport_type":"UDP","source_ip":"203.0.113.5","destination_ip":"","called_number":"100","sip_method":"OPTIONS","sip_user_agent":"friendly-scanner","sip_message":""}
+}

@@ -23,6 +23,30 @@ const timestampLayout = "2006-01-02 15:04:05.000000000"
 // thirteen keys come first, in its order; ours follow. Every key is always
 // present so that consumers see a stable schema.
 func appendEvent(b []byte, e *event.Event, info *AppInfo) []byte {
+	b = appendOriginal(b, e, info, Share{Raw: true, Destination: true})
+	return appendOurs(b, e)
+}
+
+// Share says what of the original's keys [AppendOriginal] fills in that
+// the honeypot may want to keep to itself.
+type Share struct {
+	// Raw fills in sip_message; else it is "".
+	Raw bool
+	// Destination fills in destination_ip, the honeypot's own address;
+	// else it is "".
+	Destination bool
+}
+
+// AppendOriginal appends e as a JSON object of the original SentryPeer's
+// thirteen keys only, in its order and encoded exactly as the JSON log
+// encodes them, without a newline: the object its webhook posted. Keys
+// that share leaves out are present, as "".
+func AppendOriginal(b []byte, e *event.Event, info *AppInfo, share Share) []byte {
+	return append(appendOriginal(b, e, info, share), '}')
+}
+
+// appendOriginal appends the opening brace and the original's keys.
+func appendOriginal(b []byte, e *event.Event, info *AppInfo, share Share) []byte {
 	b = append(b, `{"app_name":`...)
 	b = appendString(b, info.Name)
 	b = append(b, `,"app_version":`...)
@@ -40,7 +64,9 @@ func appendEvent(b []byte, e *event.Event, info *AppInfo) []byte {
 	b = append(b, `,"source_ip":"`...)
 	b = appendAddr(b, e.Source)
 	b = append(b, `","destination_ip":"`...)
-	b = appendAddr(b, e.Destination)
+	if share.Destination {
+		b = appendAddr(b, e.Destination)
+	}
 	b = append(b, `","called_number":`...)
 	b = appendString(b, orNotFound(e.CalledNumber))
 	b = append(b, `,"sip_method":`...)
@@ -48,8 +74,15 @@ func appendEvent(b []byte, e *event.Event, info *AppInfo) []byte {
 	b = append(b, `,"sip_user_agent":`...)
 	b = appendString(b, orNotFound(e.UserAgent))
 	b = append(b, `,"sip_message":`...)
-	b = appendString(b, e.Raw)
+	if share.Raw {
+		return appendString(b, e.Raw)
+	}
+	return append(b, `""`...)
+}
 
+// appendOurs appends the keys this rewrite adds, the closing brace and a
+// newline.
+func appendOurs(b []byte, e *event.Event) []byte {
 	b = append(b, `,"source_port":`...)
 	b = strconv.AppendUint(b, uint64(e.Source.Port()), 10)
 	b = append(b, `,"destination_port":`...)

@@ -291,3 +291,19 @@ func TestPlain8(t *testing.T) {
 		}
 	}
 }
+
+// TestAppendOriginalIsThePrefixOfTheLogLine: the webhook's object, with
+// everything shared, is the JSON log line cut after the original's keys.
+func TestAppendOriginalIsThePrefixOfTheLogLine(t *testing.T) {
+	for _, e := range []*event.Event{testEvent(1), junkEvent()} {
+		line := appendEvent(nil, e, &testInfo)
+		obj := AppendOriginal(nil, e, &testInfo, Share{Raw: true, Destination: true})
+		if !bytes.HasPrefix(line, obj[:len(obj)-1]) || line[len(obj)-1] != ',' {
+			t.Errorf("object %q\nis not the start of line %q", obj, line)
+		}
+		var m map[string]any
+		if err := json.Unmarshal(obj, &m); err != nil || len(m) != 13 {
+			t.Errorf("%d keys, %v: %q", len(m), err, obj)
+		}
+	}
+}

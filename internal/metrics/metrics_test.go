@@ -14,6 +14,7 @@ import (
 	"github.com/sentrypeer/sentrypeer/internal/responder"
 	"github.com/sentrypeer/sentrypeer/internal/siplisten"
 	"github.com/sentrypeer/sentrypeer/internal/store"
+	"github.com/sentrypeer/sentrypeer/internal/webhook"
 )
 
 // scrape fetches m's handler once and returns the body.
@@ -41,6 +42,7 @@ func newFull(t *testing.T) *Metrics {
 		m.RegisterResponder(fake[responder.Stats]{}),
 		m.RegisterJSONLog(fake[logsink.JSONStats]{}),
 		m.RegisterSyslog(fake[logsink.SyslogStats]{}),
+		m.RegisterWebhook(fake[webhook.Stats]{}),
 	} {
 		if err != nil {
 			t.Fatal(err)
@@ -58,6 +60,7 @@ func TestHandlerServesAllFamilies(t *testing.T) {
 		"sentrypeer_probes_total", "sentrypeer_api_requests_total", "sentrypeer_api_request_duration_seconds_bucket",
 		"sentrypeer_sink_queue_depth", "sentrypeer_udp_datagrams_total", "sentrypeer_store_events_stored_total",
 		"sentrypeer_responder_responses_total", "sentrypeer_json_log_events_written_total", "sentrypeer_syslog_events_sent_total",
+		"sentrypeer_webhook_queued_events", "sentrypeer_webhook_delivered_events_total",
 	} {
 		t.Run(name, func(t *testing.T) {
 			if !strings.Contains(body, "\n"+name) {

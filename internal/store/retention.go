@@ -69,6 +69,9 @@ func (s *Store) prune(ctx context.Context, now time.Time) (int64, error) {
 	if _, err := s.pruneShared(ctx, cutoff); err != nil {
 		return total, err
 	}
+	if _, err := s.pruneReported(ctx, cutoff); err != nil {
+		return total, err
+	}
 	return total, ctx.Err()
 }
 

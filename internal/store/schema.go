@@ -112,6 +112,24 @@ CREATE TABLE unblocked (
 	value TEXT    PRIMARY KEY,
 	at    INTEGER NOT NULL
 ) WITHOUT ROWID;`,
+	// 5: events that API clients (internal/clients) posted to /api/events,
+	// apart from this node's own probes: each client's sightings, one row
+	// per event, keyed by (client, event_uuid) so that a retried post is
+	// stored once. data is the event as posted (its JSON object).
+	`CREATE TABLE reported_events (
+	client     TEXT    NOT NULL, -- client id (DATA-DIR/clients.db)
+	event_uuid TEXT    NOT NULL,
+	reporter   BLOB    NOT NULL, -- 32-byte key derived from the client id
+	time       INTEGER NOT NULL, -- event_timestamp, unix nanoseconds (never after received)
+	received   INTEGER NOT NULL,
+	ip         TEXT    NOT NULL, -- canonical source_ip
+	number     TEXT    NOT NULL, -- normalised called_number, '' for none
+	method     TEXT    NOT NULL,
+	user_agent TEXT    NOT NULL,
+	data       BLOB    NOT NULL,
+	PRIMARY KEY (client, event_uuid)
+) WITHOUT ROWID;
+CREATE INDEX reported_events_time ON reported_events (time);`,
 }
 
 // schemaVersion is the version this binary writes.

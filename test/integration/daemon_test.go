@@ -167,14 +167,6 @@ func TestBadSettingsStopStartup(t *testing.T) {
 	}
 }
 
-func TestUnimplementedSettingsAreReported(t *testing.T) {
-	d := start(t, "", "-w", "https://example.invalid/hook")
-	d.stop()
-	if !strings.Contains(d.log(), "not implemented") || !strings.Contains(d.log(), "SENTRYPEER_WEBHOOK_URL") {
-		t.Fatalf("no warning about -w:\n%s", d.log())
-	}
-}
-
 func TestVersionAndHelp(t *testing.T) {
 	for _, args := range [][]string{{"version"}, {"-V"}} {
 		out, err := exec.Command(binary, args...).CombinedOutput()

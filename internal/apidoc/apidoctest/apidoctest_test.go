@@ -352,7 +352,7 @@ func TestCheckLive(t *testing.T) {
 func TestPathsAndExercised(t *testing.T) {
 	v := New(t)
 	paths := v.Paths()
-	if len(paths) != 22 || !slices.Contains(paths, "GET /api/v1/openapi.json") || !slices.IsSorted(paths) {
+	if len(paths) != 28 || !slices.Contains(paths, "GET /api/v1/openapi.json") || !slices.IsSorted(paths) {
 		t.Errorf("Paths() = %q", paths)
 	}
 	rec := &recorder{TB: t}

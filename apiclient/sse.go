@@ -1,4 +1,4 @@
-package cli
+package apiclient
 
 import (
 	"bufio"
@@ -17,31 +17,36 @@ type sseEvent struct {
 // maxSSELine caps one line of the stream.
 const maxSSELine = 4 << 20
 
-// readSSE reads a text/event-stream from r and calls fn for each event that
-// has data, in order, following the WHATWG parsing rules that matter here:
-// ":" starts a comment, "field: value" (one leading space dropped), a blank
-// line dispatches. It returns nil when r ends (a half-received event is
-// dropped), the first error of fn, or the read error.
-func readSSE(r io.Reader, fn func(sseEvent) error) error {
+// sseReader reads a text/event-stream, following the WHATWG parsing rules
+// that matter here: ":" starts a comment, "field: value" (one leading space
+// dropped), a blank line dispatches.
+type sseReader struct {
+	sc *bufio.Scanner
+}
+
+func newSSEReader(r io.Reader) *sseReader {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 64<<10), maxSSELine)
+	return &sseReader{sc: sc}
+}
+
+// next returns the next event that has data. It returns io.EOF when the
+// stream ends (a half-received event is dropped), else the read error.
+func (s *sseReader) next() (sseEvent, error) {
 	var ev sseEvent
 	var data bytes.Buffer
 	hasData := false
-	for sc.Scan() {
-		line := sc.Text()
+	for s.sc.Scan() {
+		line := s.sc.Text()
 		if line == "" {
 			if hasData {
 				ev.Data = bytes.Clone(data.Bytes())
 				if ev.Type == "" {
 					ev.Type = "message"
 				}
-				if err := fn(ev); err != nil {
-					return err
-				}
+				return ev, nil
 			}
-			ev, hasData = sseEvent{}, false
-			data.Reset()
+			ev = sseEvent{}
 			continue
 		}
 		if line[0] == ':' {
@@ -62,5 +67,8 @@ func readSSE(r io.Reader, fn func(sseEvent) error) error {
 			hasData = true
 		}
 	}
-	return sc.Err()
+	if err := s.sc.Err(); err != nil {
+		return sseEvent{}, err
+	}
+	return sseEvent{}, io.EOF
 }
