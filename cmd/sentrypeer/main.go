@@ -74,6 +74,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 
 	if err := d.Run(ctx); err != nil {
 		logger.Error("sentrypeer stopped", "err", err)
+		if errors.Is(err, daemon.ErrConfig) {
+			return 2
+		}
 		return 1
 	}
 	return 0

@@ -43,8 +43,8 @@ func (d *Daemon) apiClients(ctx context.Context) (*clientSet, error) {
 	}
 	if !cfg.APIListen.Addr().IsLoopback() && cfg.APIKey == "" && !cs.reg.Any() {
 		db.Close()
-		return nil, fmt.Errorf("invalid --api-listen %s: the API on a non-loopback address needs an API key (--api-key, --api-key-file or SENTRYPEER_API_KEY) "+
-			"or an API client (sentrypeer clients add NAME --data-dir %s), or --no-api", cfg.APIListen, cfg.DataDir)
+		return nil, fmt.Errorf("%w: invalid --api-listen %s: the API on a non-loopback address needs an API key (--api-key, --api-key-file or SENTRYPEER_API_KEY) "+
+			"or an API client (sentrypeer clients add NAME --data-dir %s), or --no-api", ErrConfig, cfg.APIListen, cfg.DataDir)
 	}
 	return cs, nil
 }

@@ -28,6 +28,10 @@ type Info struct {
 // is queued before giving up (and saying how much was not written).
 const sinkDrainTimeout = 30 * time.Second
 
+// ErrConfig marks a setting that only the daemon can check (it needs the
+// data folder): start-up stops as for a bad flag, and the caller exits 2.
+var ErrConfig = errors.New("configuration")
+
 // Daemon is one running honeypot. Create it with [New], start it with
 // [Daemon.Run].
 type Daemon struct {

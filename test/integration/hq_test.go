@@ -276,6 +276,8 @@ func TestHQClientsTLS(t *testing.T) {
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH")}
 	if out, err := cmd.CombinedOutput(); err == nil || !strings.Contains(string(out), "sentrypeer clients add") {
 		t.Fatalf("started off loopback with neither key nor client: %v %s", err, out)
+	} else if code := cmd.ProcessState.ExitCode(); code != 2 {
+		t.Errorf("exit status %d off loopback with neither key nor client; want 2, as for a bad flag", code)
 	}
 	if liteBinary {
 		t.Skip("lite builds have no certificate generator (--api-tls-self-signed)")
