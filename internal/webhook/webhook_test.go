@@ -65,6 +65,11 @@ func TestDeliversInOrder(t *testing.T) {
 			if m := int(most.Load()); m > tc.concurrency {
 				t.Errorf("%d POSTs in flight, want at most %d", m, tc.concurrency)
 			}
+			// The receiver has every event before the deliverer deletes
+			// the last rows, so wait for the queue to empty.
+			for deadline := time.Now().Add(5 * time.Second); w.Stats().Queued != 0 && time.Now().Before(deadline); {
+				time.Sleep(5 * time.Millisecond)
+			}
 			if s := w.Stats(); s.Queued != 0 || s.Enqueued != uint64(tc.events) || s.Retried != 0 {
 				t.Errorf("Stats = %+v", s)
 			}
