@@ -347,3 +347,23 @@ func TestHQTwoNodes(t *testing.T) {
 	}
 	waitFor(t, "A to store its 3 probes", 5*time.Second, func() bool { return a.count() == 3 })
 }
+
+// TestHQClearTextWarning: off loopback (a lab namespace's address), the
+// daemon warns that credentials cross the network in clear text, and does
+// not once the API serves TLS.
+func TestHQClearTextWarning(t *testing.T) {
+	requireFull(t, "--api-tls-self-signed (lite builds refuse it)")
+	l := newLab(t, 1)
+	api := []string{"--api-listen", l.addr(0) + ":8082", "--api-key", "clear-text-test-key-0123456789"}
+	const warning = "cross the network in clear text"
+	d := l.start(0, t.TempDir(), api...)
+	if !strings.Contains(d.log(), warning) {
+		t.Errorf("no clear-text warning with the API on %s without TLS:\n%s", l.addr(0), d.log())
+	}
+	d.stop()
+	d = l.start(0, t.TempDir(), append(api, "--api-tls-self-signed")...)
+	if strings.Contains(d.log(), warning) {
+		t.Errorf("clear-text warning although the API serves TLS:\n%s", d.log())
+	}
+	d.stop()
+}
