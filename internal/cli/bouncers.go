@@ -35,23 +35,9 @@ func (r *runner) bouncers(_ context.Context, args []string) int {
 	if done {
 		return code
 	}
-	if len(pos) == 0 {
-		return r.fail(usageErrorf("want add NAME, list or delete NAME"))
-	}
-	action, rest := pos[0], pos[1:]
-	want := 1
-	switch action {
-	case "add", "delete":
-	case "list":
-		want = 0
-	default:
-		return r.fail(usageErrorf("unknown action %q: want add, list or delete", action))
-	}
-	if len(rest) != want {
-		if want == 0 {
-			return r.fail(usageErrorf("list takes no argument"))
-		}
-		return r.fail(usageErrorf("%s wants one bouncer name", action))
+	action, name, err := manageAction(pos, "add NAME, list or delete NAME", "bouncer")
+	if err != nil {
+		return r.fail(err)
 	}
 	dir, err := r.dataDir(*dataDir, configFile)
 	if err != nil {
@@ -60,9 +46,9 @@ func (r *runner) bouncers(_ context.Context, args []string) int {
 	path := filepath.Join(dir, crowdsec.KeysFile)
 	switch action {
 	case "add":
-		return r.done(r.addBouncer(path, rest[0], *jsonOut))
+		return r.done(r.addBouncer(path, name, *jsonOut))
 	case "delete":
-		return r.done(r.deleteBouncer(path, rest[0], *jsonOut))
+		return r.done(r.deleteBouncer(path, name, *jsonOut))
 	}
 	return r.done(r.listBouncers(path, *jsonOut))
 }

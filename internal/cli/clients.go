@@ -41,16 +41,7 @@ Flags:
   --trusted        with add: the client's reports alone make decisions, as a
                    --p2p-trust peer's do; otherwise a quorum (--p2p-quorum) of
                    distinct clients and peers must agree
-  --data-dir DIR   the daemon's data folder (default SENTRYPEER_DATA_DIR,
-                   else data-dir in the config file, else sentrypeer-data)
-  -g, --config FILE
-                   the daemon's config file, read for its data-dir
-                   (default SENTRYPEER_CONFIG_FILE)
-  --json           print JSON instead of text
-  -h, --help       show this help
-
-Exit status: 0 on success, 2 on a usage error or failure.
-`
+` + manageFlagsUsage
 
 // clientRow is one client in the --json output of clients.
 type clientRow struct {
@@ -81,23 +72,9 @@ func (r *runner) clients(ctx context.Context, args []string) int {
 	if done {
 		return code
 	}
-	if len(pos) == 0 {
-		return r.fail(usageErrorf("want add NAME, list or delete NAME|ID"))
-	}
-	action, rest := pos[0], pos[1:]
-	want := 1
-	switch action {
-	case "add", "delete":
-	case "list":
-		want = 0
-	default:
-		return r.fail(usageErrorf("unknown action %q: want add, list or delete", action))
-	}
-	if len(rest) != want {
-		if want == 0 {
-			return r.fail(usageErrorf("list takes no argument"))
-		}
-		return r.fail(usageErrorf("%s wants one client name", action))
+	action, name, err := manageAction(pos, "add NAME, list or delete NAME|ID", "client")
+	if err != nil {
+		return r.fail(err)
 	}
 	if action != "add" && (*scopeFlag != "" || *trusted) {
 		return r.fail(usageErrorf("--scope and --trusted go with add"))
@@ -110,8 +87,8 @@ func (r *runner) clients(ctx context.Context, args []string) int {
 		}
 		scope = s
 	}
-	if action == "add" && !clients.ValidName(rest[0]) {
-		return r.fail(usageErrorf("bad client name %q: use 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit", rest[0]))
+	if action == "add" && !clients.ValidName(name) {
+		return r.fail(usageErrorf("bad client name %q: use 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit", name))
 	}
 	dir, err := r.dataDir(*dataDir, configFile)
 	if err != nil {
@@ -128,9 +105,9 @@ func (r *runner) clients(ctx context.Context, args []string) int {
 	defer db.Close()
 	switch action {
 	case "add":
-		return r.done(r.addClient(ctx, db, path, rest[0], scope, *trusted, *jsonOut))
+		return r.done(r.addClient(ctx, db, path, name, scope, *trusted, *jsonOut))
 	case "delete":
-		return r.done(r.deleteClient(ctx, db, rest[0], *jsonOut))
+		return r.done(r.deleteClient(ctx, db, name, *jsonOut))
 	}
 	return r.done(r.listClients(ctx, db, *jsonOut))
 }

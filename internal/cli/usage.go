@@ -93,13 +93,4 @@ Actions:
   delete NAME      remove the bouncer NAME; its key stops working
 
 Flags:
-  --data-dir DIR   the daemon's data folder (default SENTRYPEER_DATA_DIR,
-                   else data-dir in the config file, else sentrypeer-data)
-  -g, --config FILE
-                   the daemon's config file, read for its data-dir
-                   (default SENTRYPEER_CONFIG_FILE)
-  --json           print JSON instead of text
-  -h, --help       show this help
-
-Exit status: 0 on success, 2 on a usage error or failure.
-`
+` + manageFlagsUsage

@@ -9,12 +9,11 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"net/url"
 	"os"
 	"strings"
 	"time"
 
-	_ "modernc.org/sqlite" // database/sql driver "sqlite"
+	"github.com/sentrypeer/sentrypeer/internal/sqlitefile"
 )
 
 // File is the clients database's name in the data folder.
@@ -128,16 +127,10 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	} else {
 		f.Close()
 	}
-	q := url.Values{}
-	q.Add("_pragma", "busy_timeout(5000)")
-	q.Add("_pragma", "journal_mode(WAL)")
-	q.Add("_pragma", "synchronous(NORMAL)")
-	u := url.URL{Scheme: "file", Opaque: (&url.URL{Path: path}).EscapedPath(), RawQuery: q.Encode()}
-	db, err := sql.Open("sqlite", u.String())
+	db, err := sqlitefile.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("opening clients database %q: %w", path, err)
 	}
-	db.SetMaxOpenConns(1)
 	conn, err := db.Conn(ctx)
 	if err == nil {
 		_, err = conn.ExecContext(ctx, schema)

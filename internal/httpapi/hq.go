@@ -16,6 +16,7 @@ import (
 
 	"github.com/sentrypeer/sentrypeer/internal/decision"
 	"github.com/sentrypeer/sentrypeer/internal/event"
+	"github.com/sentrypeer/sentrypeer/internal/logsink"
 	"github.com/sentrypeer/sentrypeer/internal/sip"
 	"github.com/sentrypeer/sentrypeer/internal/store"
 )
@@ -151,24 +152,6 @@ const (
 	maxFuture = 24 * time.Hour
 )
 
-// webhookEvent is the original SentryPeer's webhook event: its thirteen
-// keys, all strings. Other keys are ignored.
-type webhookEvent struct {
-	AppName         string `json:"app_name"`
-	AppVersion      string `json:"app_version"`
-	EventTimestamp  string `json:"event_timestamp"`
-	EventUUID       string `json:"event_uuid"`
-	CreatedByNodeID string `json:"created_by_node_id"`
-	CollectedMethod string `json:"collected_method"`
-	TransportType   string `json:"transport_type"`
-	SourceIP        string `json:"source_ip"`
-	DestinationIP   string `json:"destination_ip"`
-	CalledNumber    string `json:"called_number"`
-	SIPMethod       string `json:"sip_method"`
-	SIPUserAgent    string `json:"sip_user_agent"`
-	SIPMessage      string `json:"sip_message"`
-}
-
 type eventsAnswer struct {
 	Message  string `json:"message"`
 	Received int    `json:"received"`
@@ -249,9 +232,10 @@ func badBody(w http.ResponseWriter, problem string) {
 // message did not carry.
 const notFound = "NOT_FOUND"
 
-// parseWebhookEvent checks one posted event and returns what is stored.
+// parseWebhookEvent checks one posted event, the original's thirteen keys
+// (others are ignored), and returns what is stored.
 func parseWebhookEvent(raw json.RawMessage, now time.Time) (store.Reported, error) {
-	var e webhookEvent
+	var e logsink.Original
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	if err := dec.Decode(&e); err != nil {
 		var te *json.UnmarshalTypeError

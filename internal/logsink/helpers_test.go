@@ -68,19 +68,7 @@ func mustUUID(s string) event.UUID {
 
 // jsonLine is what a consumer reads back from one line.
 type jsonLine struct {
-	AppName             string `json:"app_name"`
-	AppVersion          string `json:"app_version"`
-	EventTimestamp      string `json:"event_timestamp"`
-	EventUUID           string `json:"event_uuid"`
-	CreatedByNodeID     string `json:"created_by_node_id"`
-	CollectedMethod     string `json:"collected_method"`
-	TransportType       string `json:"transport_type"`
-	SourceIP            string `json:"source_ip"`
-	DestinationIP       string `json:"destination_ip"`
-	CalledNumber        string `json:"called_number"`
-	SIPMethod           string `json:"sip_method"`
-	SIPUserAgent        string `json:"sip_user_agent"`
-	SIPMessage          string `json:"sip_message"`
+	Original
 	SourcePort          uint16 `json:"source_port"`
 	DestinationPort     uint16 `json:"destination_port"`
 	SIPRequestURI       string `json:"sip_request_uri"`

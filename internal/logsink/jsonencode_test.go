@@ -187,14 +187,17 @@ func TestAppendEvent(t *testing.T) {
 		want jsonLine
 	}{
 		{"sipvicious", full, jsonLine{
-			AppName: "sentrypeer", AppVersion: "4.0.0-test",
-			EventTimestamp:  "2024-05-06 07:08:09.123456789",
-			EventUUID:       "0b0e1c9e-5f27-4a5e-8c43-2b7a1f6c9d01",
-			CreatedByNodeID: "460f30e4-ce1d-4d53-9004-dd40a1c4abc9",
-			CollectedMethod: "passive", TransportType: "UDP",
-			SourceIP: "203.0.113.5", DestinationIP: "192.0.2.10",
-			CalledNumber: "100", SIPMethod: "OPTIONS", SIPUserAgent: "friendly-scanner",
-			SIPMessage: sipviciousRaw, SourcePort: 5060, DestinationPort: 5060,
+			Original: Original{
+				AppName: "sentrypeer", AppVersion: "4.0.0-test",
+				EventTimestamp:  "2024-05-06 07:08:09.123456789",
+				EventUUID:       "0b0e1c9e-5f27-4a5e-8c43-2b7a1f6c9d01",
+				CreatedByNodeID: "460f30e4-ce1d-4d53-9004-dd40a1c4abc9",
+				CollectedMethod: "passive", TransportType: "UDP",
+				SourceIP: "203.0.113.5", DestinationIP: "192.0.2.10",
+				CalledNumber: "100", SIPMethod: "OPTIONS", SIPUserAgent: "friendly-scanner",
+				SIPMessage: sipviciousRaw,
+			},
+			SourcePort: 5060, DestinationPort: 5060,
 			SIPRequestURI: "sip:100@192.0.2.10", CalledNumberNorm: "100",
 			SIPFrom: full.From, SIPTo: full.To, SIPCallID: "000000042", SIPCSeq: "1 OPTIONS",
 			SIPContact: full.Contact, SIPVia: full.Via,
@@ -220,14 +223,14 @@ func TestAppendEvent(t *testing.T) {
 			l.SIPUserAgent = nasty.UserAgent
 			return l
 		}()},
-		{"zero event", zero, jsonLine{
+		{"zero event", zero, jsonLine{Original: Original{
 			AppName: "sentrypeer", AppVersion: "4.0.0-test",
 			EventTimestamp:  "0001-01-01 00:00:00.000000000",
 			EventUUID:       "00000000-0000-0000-0000-000000000000",
 			CreatedByNodeID: "00000000-0000-0000-0000-000000000000",
 			CollectedMethod: "unknown", TransportType: "unknown",
 			CalledNumber: "NOT_FOUND", SIPUserAgent: "NOT_FOUND",
-		}},
+		}}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -250,14 +253,17 @@ func TestAppendEvent(t *testing.T) {
 // lineOf is the expected decoding of e for fields that need no special case.
 func lineOf(e *event.Event) jsonLine {
 	return jsonLine{
-		AppName: testInfo.Name, AppVersion: testInfo.Version,
-		EventTimestamp:  e.Time.UTC().Format(timestampLayout),
-		EventUUID:       e.ID.String(),
-		CreatedByNodeID: e.NodeID.String(),
-		CollectedMethod: e.Collected.String(), TransportType: e.Transport.String(),
-		SourceIP: e.Source.Addr().String(), DestinationIP: e.Destination.Addr().String(),
-		CalledNumber: e.CalledNumber, SIPMethod: e.Method, SIPUserAgent: e.UserAgent,
-		SIPMessage: e.Raw, SourcePort: e.Source.Port(), DestinationPort: e.Destination.Port(),
+		Original: Original{
+			AppName: testInfo.Name, AppVersion: testInfo.Version,
+			EventTimestamp:  e.Time.UTC().Format(timestampLayout),
+			EventUUID:       e.ID.String(),
+			CreatedByNodeID: e.NodeID.String(),
+			CollectedMethod: e.Collected.String(), TransportType: e.Transport.String(),
+			SourceIP: e.Source.Addr().String(), DestinationIP: e.Destination.Addr().String(),
+			CalledNumber: e.CalledNumber, SIPMethod: e.Method, SIPUserAgent: e.UserAgent,
+			SIPMessage: e.Raw,
+		},
+		SourcePort: e.Source.Port(), DestinationPort: e.Destination.Port(),
 		SIPRequestURI: e.RequestURI, CalledNumberNorm: e.CalledNumberNorm,
 		SIPFrom: e.From, SIPTo: e.To, SIPCallID: e.CallID, SIPCSeq: e.CSeq,
 		SIPContact: e.Contact, SIPVia: e.Via, SIPMessageTruncated: e.RawTruncated,

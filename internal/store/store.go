@@ -65,8 +65,7 @@ import (
 	"time"
 
 	"github.com/sentrypeer/sentrypeer/internal/event"
-
-	_ "modernc.org/sqlite" // registers the "sqlite" driver
+	"github.com/sentrypeer/sentrypeer/internal/sqlitefile"
 )
 
 // ErrClosed is returned by operations on a closed [Store].
@@ -253,18 +252,11 @@ func (c Config) CacheBytes() int64 {
 	return int64(w+readConns*readerCacheKiB) << 10
 }
 
-// dsn returns the driver's data source name for path with the given URI
-// query. A file: URI keeps paths containing '?' or '#' intact.
-func dsn(path string, q url.Values) string {
-	u := url.URL{Scheme: "file", Opaque: (&url.URL{Path: path}).EscapedPath(), RawQuery: q.Encode()}
-	return u.String()
-}
-
 func (s *Store) openWriter(ctx context.Context) error {
 	q := url.Values{}
 	q.Set("_txlock", "immediate") // a batch never has to upgrade its lock
 	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busyTimeout.Milliseconds()))
-	db, err := sql.Open("sqlite", dsn(s.path, q))
+	db, err := sql.Open("sqlite", sqlitefile.DSN(s.path, q))
 	if err != nil {
 		return err
 	}
@@ -303,7 +295,7 @@ func (s *Store) openReader(ctx context.Context) error {
 	q.Set("mode", "ro")
 	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busyTimeout.Milliseconds()))
 	q.Add("_pragma", "query_only(1)")
-	db, err := sql.Open("sqlite", dsn(s.path, q))
+	db, err := sql.Open("sqlite", sqlitefile.DSN(s.path, q))
 	if err != nil {
 		return err
 	}

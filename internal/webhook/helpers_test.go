@@ -37,21 +37,7 @@ func testEvent(seq int) *event.Event {
 }
 
 // original is the body of one event as a receiver decodes it.
-type original struct {
-	AppName         string `json:"app_name"`
-	AppVersion      string `json:"app_version"`
-	EventTimestamp  string `json:"event_timestamp"`
-	EventUUID       string `json:"event_uuid"`
-	CreatedByNodeID string `json:"created_by_node_id"`
-	CollectedMethod string `json:"collected_method"`
-	TransportType   string `json:"transport_type"`
-	SourceIP        string `json:"source_ip"`
-	DestinationIP   string `json:"destination_ip"`
-	CalledNumber    string `json:"called_number"`
-	SIPMethod       string `json:"sip_method"`
-	SIPUserAgent    string `json:"sip_user_agent"`
-	SIPMessage      string `json:"sip_message"`
-}
+type original = logsink.Original
 
 // receiver is a webhook receiver: answer decides each request's status
 // (nil: 200); what it accepted with 2xx is kept in order.

@@ -4,10 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"net/url"
 	"sync"
 
-	_ "modernc.org/sqlite" // the "sqlite" database/sql driver
+	"github.com/sentrypeer/sentrypeer/internal/sqlitefile"
 )
 
 // row is one queued event: its id orders the outbox.
@@ -33,17 +32,10 @@ type outbox struct {
 }
 
 func openOutbox(ctx context.Context, path string, maxRows int) (*outbox, error) {
-	q := url.Values{}
-	q.Set("_txlock", "immediate")
-	q.Add("_pragma", "busy_timeout(5000)")
-	q.Add("_pragma", "journal_mode(WAL)")
-	q.Add("_pragma", "synchronous(NORMAL)")
-	u := url.URL{Scheme: "file", Opaque: (&url.URL{Path: path}).EscapedPath(), RawQuery: q.Encode()}
-	db, err := sql.Open("sqlite", u.String())
+	db, err := sqlitefile.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("webhook: opening outbox %q: %w", path, err)
 	}
-	db.SetMaxOpenConns(1)
 	o := &outbox{db: db, path: path, max: maxRows}
 	// AUTOINCREMENT: ids never come back after the newest row is
 	// delivered, so that an id always means one event.
