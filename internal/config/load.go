@@ -338,7 +338,7 @@ Booleans take true/false/1/0; a boolean flag alone (-r) means true.
 `)
 	if Lite {
 		fmt.Fprint(w, `This is a lite build: it has no peer-to-peer engine, no Prometheus /metrics, no BGP speaker,
-no CrowdSec bouncer API and no certificate generator. Settings marked (not in lite builds) stop start-up when given.
+no CrowdSec bouncer API, no webhook and no certificate generator. Settings marked (not in lite builds) stop start-up when given.
 
 `)
 	}

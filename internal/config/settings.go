@@ -34,9 +34,10 @@ type setting struct {
 
 // Parts of the program that lite builds leave out, as settings name them.
 const (
-	p2pFeature    = "peer-to-peer"
-	bgpFeature    = "BGP"
-	tlsGenFeature = "the certificate generator"
+	p2pFeature     = "peer-to-peer"
+	bgpFeature     = "BGP"
+	tlsGenFeature  = "the certificate generator"
+	webhookFeature = "the webhook"
 )
 
 // notInLite ends the usage of every setting that lite builds refuse, in
@@ -389,35 +390,35 @@ func settingList() []setting {
 			}},
 		{name: "webhook-url", short: "w", env: "SENTRYPEER_WEBHOOK_URL",
 			usage: "POST every probe as JSON to this URL, queued on disk (DATA-DIR/webhook.db) until the receiver answers 2xx; nothing is posted without it", allowed: "an http:// or https:// URL",
-			apply: func(c *Config, v string) error { return httpURL(v, &c.WebhookURL) }},
+			apply: func(c *Config, v string) error { return httpURL(v, &c.WebhookURL) }, feature: webhookFeature},
 		{name: "oauth2-client-id", short: "i", env: "SENTRYPEER_OAUTH2_CLIENT_ID",
 			usage: "with -c, the webhook sends a bearer token got by OAuth2 client credentials", allowed: "printable text",
-			apply: func(c *Config, v string) error { return printable(v, &c.OAuth2ClientID) }},
+			apply: func(c *Config, v string) error { return printable(v, &c.OAuth2ClientID) }, feature: webhookFeature},
 		{name: "oauth2-client-secret", short: "c", env: "SENTRYPEER_OAUTH2_CLIENT_SECRET",
 			usage: "the OAuth2 client secret that goes with -i", allowed: "printable text",
-			apply: func(c *Config, v string) error { return printable(v, &c.OAuth2ClientSecret) }},
+			apply: func(c *Config, v string) error { return printable(v, &c.OAuth2ClientSecret) }, feature: webhookFeature},
 		{name: "oauth2-token-url", env: "SENTRYPEER_OAUTH2_TOKEN_URL", def: "https://authz.sentrypeer.com/oauth/token",
 			usage: "where -i and -c are exchanged for the webhook's token", allowed: "an http:// or https:// URL",
-			apply: func(c *Config, v string) error { return httpURL(v, &c.OAuth2TokenURL) }},
+			apply: func(c *Config, v string) error { return httpURL(v, &c.OAuth2TokenURL) }, feature: webhookFeature},
 		{name: "oauth2-audience", env: "SENTRYPEER_OAUTH2_AUDIENCE", def: "https://sentrypeer.com/api",
 			usage: "audience of the webhook's OAuth2 token", allowed: "printable text",
-			apply: func(c *Config, v string) error { return printable(v, &c.OAuth2Audience) }},
+			apply: func(c *Config, v string) error { return printable(v, &c.OAuth2Audience) }, feature: webhookFeature},
 		{name: "webhook-max-queue", env: "SENTRYPEER_WEBHOOK_MAX_QUEUE", def: "100000",
 			usage: "events waiting for the webhook at most; past it the oldest are dropped (and counted)", allowed: "an integer from 1 to 100000000",
-			apply: intIn(1, 100_000_000, func(c *Config) *int { return &c.WebhookMaxQueue })},
+			apply: intIn(1, 100_000_000, func(c *Config) *int { return &c.WebhookMaxQueue }), feature: webhookFeature},
 		{name: "webhook-batch", env: "SENTRYPEER_WEBHOOK_BATCH", def: "1",
 			usage: "events per webhook POST: 1 posts one JSON object, as the original; more posts JSON arrays of up to this many", allowed: "an integer from 1 to 10000",
-			apply: intIn(1, 10_000, func(c *Config) *int { return &c.WebhookBatch })},
+			apply: intIn(1, 10_000, func(c *Config) *int { return &c.WebhookBatch }), feature: webhookFeature},
 		{name: "webhook-concurrency", env: "SENTRYPEER_WEBHOOK_CONCURRENCY", def: "1",
 			usage: "webhook POSTs in flight: 1 keeps strict order; more start batches in order but may finish out of order", allowed: "an integer from 1 to 64",
-			apply: intIn(1, 64, func(c *Config) *int { return &c.WebhookConcurrency })},
+			apply: intIn(1, 64, func(c *Config) *int { return &c.WebhookConcurrency }), feature: webhookFeature},
 		{name: "webhook-secret", env: "SENTRYPEER_WEBHOOK_SECRET",
 			usage: "sign each webhook body: X-SentryPeer-Signature: sha256=HMAC-SHA256(secret, X-SentryPeer-Timestamp + \".\" + body) in hex", allowed: "at least 16 printable characters",
-			apply: func(c *Config, v string) error { return apiKey(v, &c.WebhookSecret) }},
+			apply: func(c *Config, v string) error { return apiKey(v, &c.WebhookSecret) }, feature: webhookFeature},
 		{name: "webhook-share-raw", env: "SENTRYPEER_WEBHOOK_SHARE_RAW", isBool: true,
-			usage: "also post the raw SIP message, sip_message (off: it is \"\" and stays on this node)", apply: boolTo(func(c *Config) *bool { return &c.WebhookShareRaw })},
+			usage: "also post the raw SIP message, sip_message (off: it is \"\" and stays on this node)", apply: boolTo(func(c *Config) *bool { return &c.WebhookShareRaw }), feature: webhookFeature, off: "false"},
 		{name: "webhook-share-destination", env: "SENTRYPEER_WEBHOOK_SHARE_DESTINATION", isBool: true,
-			usage: "also post the honeypot address probed, destination_ip (off: it is \"\" and stays on this node)", apply: boolTo(func(c *Config) *bool { return &c.WebhookShareDestination })},
+			usage: "also post the honeypot address probed, destination_ip (off: it is \"\" and stays on this node)", apply: boolTo(func(c *Config) *bool { return &c.WebhookShareDestination }), feature: webhookFeature, off: "false"},
 	}
 }
 

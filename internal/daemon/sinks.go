@@ -14,7 +14,6 @@ import (
 	"github.com/sentrypeer/sentrypeer/internal/logsink"
 	"github.com/sentrypeer/sentrypeer/internal/probelog"
 	"github.com/sentrypeer/sentrypeer/internal/store"
-	"github.com/sentrypeer/sentrypeer/internal/webhook"
 )
 
 type namedSink struct {
@@ -28,8 +27,8 @@ type sinkSet struct {
 	closers   []func() error
 	json      *logsink.JSON
 	syslog    *logsink.Syslog
-	webhook   *webhook.Webhook // nil without -w
-	index     *index.Index     // nil without the API and sharing
+	webhook   webhookSink  // nil without -w
+	index     *index.Index // nil without the API and sharing
 	indexSink *indexSink
 	live      *live.Hub // nil without the API
 	decisions *decision.Engine

@@ -1,3 +1,5 @@
+//go:build !lite
+
 package daemon
 
 import (
@@ -6,6 +8,9 @@ import (
 	"github.com/sentrypeer/sentrypeer/internal/logsink"
 	"github.com/sentrypeer/sentrypeer/internal/webhook"
 )
+
+// webhookSink is the webhook sink; lite builds leave it out.
+type webhookSink = *webhook.Webhook
 
 // webhook opens the webhook sink and its outbox, DATA-DIR/webhook.db; nil
 // without -w: nothing leaves the machine then.

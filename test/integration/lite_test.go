@@ -79,6 +79,8 @@ func TestLiteRefusesLeftOutSettings(t *testing.T) {
 		{nil, "SENTRYPEER_BGP_NEIGHBOR=192.0.2.1,65002", "sentrypeer: SENTRYPEER_BGP_NEIGHBOR: not in this build (lite)"},
 		{[]string{"-g", conf}, "", "sentrypeer: config file " + conf + ": p2p-listen: not in this build (lite)"},
 		{[]string{"--tls-self-signed"}, "", "sentrypeer: --tls-self-signed: not in this build (lite)"},
+		{[]string{"-w", "http://127.0.0.1:9/hook"}, "", "sentrypeer: --webhook-url: not in this build (lite)"},
+		{nil, "SENTRYPEER_WEBHOOK_URL=http://127.0.0.1:9/hook", "sentrypeer: SENTRYPEER_WEBHOOK_URL: not in this build (lite)"},
 		{[]string{"id"}, "", "sentrypeer id: not in this build (lite)"},
 		{[]string{"bouncers", "add", "fw"}, "", "sentrypeer bouncers: not in this build (lite)"},
 		{[]string{"peers"}, "", "sentrypeer peers: not in this build (lite)"},
