@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -97,6 +98,10 @@ func (s *Store) SaveDecisions(ctx context.Context, put []decision.Decision, del,
 const decisionRows = 128
 
 func saveDecisions(ctx context.Context, tx *sql.Tx, put []decision.Decision, del, unbl, lift []string) error {
+	// In key order, each INSERT adds to the B-tree pages the one before
+	// it touched, instead of to pages all over it (BenchmarkSaveDecisions).
+	put = slices.Clone(put)
+	slices.SortFunc(put, func(a, b decision.Decision) int { return strings.Compare(a.Value, b.Value) })
 	var full *sql.Stmt // for whole batches, prepared once
 	for len(put) > 0 {
 		n := min(len(put), decisionRows)
