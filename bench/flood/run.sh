@@ -66,6 +66,8 @@ command -v "$SIPP" >/dev/null || die "sipp not found (apt-get install sip-tester
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
+# shellcheck source=bench/lib/proc.sh
+source "$root/bench/lib/proc.sh"
 work=$(mktemp -d "${TMPDIR:-/tmp}/flood.XXXXXX")
 hz=$(getconf CLK_TCK)
 
@@ -92,30 +94,11 @@ trap 'exit 143' TERM
 
 # --- measurements from /proc -------------------------------------------------
 
-# cpu_ticks PID: user+system time of PID (all its threads, live or exited).
-cpu_ticks() {
-	local stat rest f
-	stat=$(<"/proc/$1/stat")
-	rest=${stat##*) } # comm may hold spaces and parentheses
-	read -ra f <<<"$rest"
-	echo $((f[11] + f[12]))
-}
-
 # ctx_switches PID: context switches of PID's live threads, voluntary
 # (a thread slept: each is a wake-up later) and not.
 ctx_switches() {
 	cat /proc/"$1"/task/*/status 2>/dev/null |
 		awk '$1 ~ /^(non)?voluntary_ctxt_switches:$/ { n += $2 } END { print n + 0 }'
-}
-
-# idle_ticks: ticks all CPUs of the machine spent idle. Busy time is taken as
-# wall time minus this: on these VMs the busy columns of /proc/stat, sampled
-# at each tick, undercount a load that sleeps and wakes 100,000 times a
-# second by a quarter or more, while idle time is measured exactly.
-idle_ticks() {
-	local f
-	read -ra f </proc/stat # cpu user nice system idle iowait ...
-	echo $((f[4] + f[5]))
 }
 
 # udp_snmp FIELD: a counter of the Udp: line of /proc/net/snmp.
@@ -138,70 +121,10 @@ sock() {
 	echo "$n $rxq $drops"
 }
 
-# times_cpu FILE: children's user+system seconds from the output of `times`.
-times_cpu() {
-	awk 'NR == 2 {
-		s = 0
-		for (i = 1; i <= 2; i++) { split($i, t, /[ms]/); s += t[1] * 60 + t[2] }
-		printf "%.3f\n", s
-	}' "$1"
-}
-
-now() { date +%s.%N; }
-
 # reads_per T: datagrams per read call of a bare loop, from its own counts.
 reads_per() {
 	sed -n 's/^packets=\([0-9]*\) .*reads=\([0-9]*\).*/\1 \2/p' "$work/$1.out" |
 		awk '{ printf "%.2f", ($2 > 0 ? $1 / $2 : 0) }'
-}
-
-# --- processes -----------------------------------------------------------------
-
-# spawn NAME CMD...: runs CMD in the background in the work directory, output
-# in NAME.out and NAME.err. A wrapper subshell waits for it and then writes
-# its exit status to NAME.rc and its CPU time (from `times`, so including
-# what it spent right before exiting) to NAME.times. Both PIDs go to pids;
-# the command's is left in spawned.
-spawn() {
-	local name=$1 i
-	shift
-	(
-		cd "$work"
-		"$@" >"$work/$name.out" 2>"$work/$name.err" &
-		echo $! >"$work/$name.pid"
-		rc=0
-		wait $! || rc=$?
-		times >"$work/$name.times"
-		echo "$rc" >"$work/$name.rc"
-	) &
-	wrapper[$name]=$!
-	pids+=("$!")
-	for ((i = 0; i < 250; i++)); do
-		[[ -s $work/$name.pid ]] && break
-		sleep 0.02
-	done
-	[[ -s $work/$name.pid ]] || die "$name did not start"
-	spawned=$(<"$work/$name.pid")
-	pids+=("$spawned")
-}
-
-# reap NAME: waits for what spawn NAME started, forgets its PIDs (they may be
-# reused once reaped) and sets reaped to its exit status.
-reap() {
-	local name=$1
-	wait "${wrapper[$name]}" || true
-	forget "${wrapper[$name]}"
-	forget "$(<"$work/$name.pid")"
-	reaped=$(<"$work/$name.rc")
-}
-
-# forget PID: drops a reaped PID from pids.
-forget() {
-	local p keep=()
-	for p in "${pids[@]}"; do
-		[[ $p == "$1" ]] || keep+=("$p")
-	done
-	pids=("${keep[@]}")
 }
 
 # --- sipp ----------------------------------------------------------------------

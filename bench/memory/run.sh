@@ -53,6 +53,8 @@ for c in sipp wrk curl; do command -v $c >/dev/null || die "$c not found (make p
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
+# shellcheck source=bench/lib/proc.sh
+source "$root/bench/lib/proc.sh"
 work=$(mktemp -d "${TMPDIR:-/tmp}/membench.XXXXXX")
 hz=$(getconf CLK_TCK)
 pids=()
@@ -75,13 +77,6 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-cpu_ticks() {
-	local stat rest f
-	stat=$(<"/proc/$1/stat")
-	rest=${stat##*) }
-	read -ra f <<<"$rest"
-	echo $((f[11] + f[12]))
-}
 status_kb() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status"; }
 api() { curl -sf "http://127.0.0.1:$((port + 1))$1"; }
 jnum() { sed -n "s/.*\"$1\": *\([0-9][0-9]*\).*/\1/p" | head -1; }

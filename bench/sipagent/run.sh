@@ -120,6 +120,8 @@ fi
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
+# shellcheck source=bench/lib/proc.sh
+source "$root/bench/lib/proc.sh"
 work=$(mktemp -d "${TMPDIR:-/tmp}/sipagent.XXXXXX")
 hz=$(getconf CLK_TCK)
 proto=udp
@@ -146,83 +148,7 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# --- processes -----------------------------------------------------------------
-
-# spawn NAME CMD...: runs CMD in the background in the work directory, output
-# in NAME.out and NAME.err. A wrapper subshell waits for it and then writes
-# its exit status to NAME.rc and its CPU time (from `times`) to NAME.times.
-# Both PIDs go to pids; the command's is left in spawned.
-spawn() {
-	local name=$1 i
-	shift
-	(
-		cd "$work"
-		"$@" >"$work/$name.out" 2>"$work/$name.err" &
-		echo $! >"$work/$name.pid"
-		rc=0
-		wait $! || rc=$?
-		times >"$work/$name.times"
-		echo "$rc" >"$work/$name.rc"
-	) &
-	wrapper[$name]=$!
-	pids+=("$!")
-	for ((i = 0; i < 250; i++)); do
-		[[ -s $work/$name.pid ]] && break
-		sleep 0.02
-	done
-	[[ -s $work/$name.pid ]] || die "$name did not start"
-	spawned=$(<"$work/$name.pid")
-	pids+=("$spawned")
-}
-
-# reap NAME: waits for what spawn NAME started, forgets its PIDs and sets
-# reaped to its exit status.
-reap() {
-	local name=$1
-	wait "${wrapper[$name]}" || true
-	forget "${wrapper[$name]}"
-	forget "$(<"$work/$name.pid")"
-	reaped=$(<"$work/$name.rc")
-}
-
-# forget PID: drops a reaped PID from pids.
-forget() {
-	local p keep=()
-	for p in "${pids[@]}"; do
-		[[ $p == "$1" ]] || keep+=("$p")
-	done
-	pids=("${keep[@]}")
-}
-
 # --- measurements from /proc -------------------------------------------------
-
-# cpu_ticks PID: user+system time of PID (all its threads).
-cpu_ticks() {
-	local stat rest f
-	stat=$(<"/proc/$1/stat")
-	rest=${stat##*) }
-	read -ra f <<<"$rest"
-	echo $((f[11] + f[12]))
-}
-
-# idle_ticks: ticks all CPUs spent idle (see bench/flood/run.sh for why
-# busy time is taken as wall time minus this).
-idle_ticks() {
-	local f
-	read -ra f </proc/stat
-	echo $((f[4] + f[5]))
-}
-
-# times_cpu FILE: children's user+system seconds from the output of `times`.
-times_cpu() {
-	awk 'NR == 2 {
-		s = 0
-		for (i = 1; i <= 2; i++) { split($i, t, /[ms]/); s += t[1] * 60 + t[2] }
-		printf "%.3f\n", s
-	}' "$1"
-}
-
-now() { date +%s.%N; }
 
 # port_in_use PORT: whether any UDP or TCP socket, on any address, has PORT.
 port_in_use() {
