@@ -61,6 +61,8 @@ die() { echo "run.sh: $*" >&2; exit 2; }
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
+# shellcheck source=bench/lib/proc.sh
+source "$root/bench/lib/proc.sh"
 
 # --- outside the namespace: check, build, make the namespace, run inside ----
 
@@ -145,13 +147,6 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 now_us() { echo "${EPOCHREALTIME/./}"; }
-cpu_ticks() { # PID: user+system time, all its threads
-	local stat rest f
-	stat=$(<"/proc/$1/stat")
-	rest=${stat##*) } # comm may hold spaces and parentheses
-	read -ra f <<<"$rest"
-	echo $((f[11] + f[12]))
-}
 heap_mib() {
 	curl -sf "http://$api/metrics" | awk '$1 == "go_memstats_heap_alloc_bytes" { printf "%.1f", $2 / 1048576 }'
 }

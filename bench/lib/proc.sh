@@ -1,6 +1,6 @@
 # shellcheck shell=bash
 # Shared by the bench scripts that start processes and time their CPU
-# (bench/flood, bench/sipagent, bench/memory): sourced, never run. The
+# (bench/flood, bench/sipagent, bench/memory, bench/bgp): sourced, never run. The
 # callers define die, the work directory in work, the array pids (every PID
 # to stop at exit) and the associative array wrapper.
 
