@@ -3,7 +3,8 @@
 # module root): the man page and config file against their sources, the
 # man page's rendering, the unit's security score and syntax, lintian on the
 # .deb, the .rpm's contents and scripts, and the .deb installed, upgraded,
-# removed and purged on this machine (packaging/test-install.sh; needs root).
+# removed and purged on this machine (packaging/test-install.sh; needs root),
+# and the unit run under a real systemd in a container (packaging/test-systemd.sh).
 # A missing tool is a failure, never a skip: ./.ci/install-peers installs them.
 set -euo pipefail
 
@@ -70,3 +71,6 @@ done
 
 step "install test"
 packaging/test-install.sh "$deb"
+
+step "the unit under systemd"
+packaging/test-systemd.sh "$deb"
