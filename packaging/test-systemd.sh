@@ -70,6 +70,12 @@ wait_for 100 sh -c '[ "$(systemctl is-system-running)" = running ]' ||
 step "install $(basename "$deb") and start the service"
 podman cp "$deb" "$name:/tmp/sentrypeer.deb"
 ctr dpkg -i /tmp/sentrypeer.deb >/dev/null
+# Debug logging, as an operator's drop-in would set it: the page-out of the
+# binary's unused pages (madvise, under the unit's system-call filter) says
+# only at debug whether it worked.
+ctr mkdir -p /etc/systemd/system/sentrypeer.service.d
+ctr sh -c 'printf "[Service]\nEnvironment=SENTRYPEER_DEBUG=true\n" >/etc/systemd/system/sentrypeer.service.d/debug.conf'
+ctr systemctl daemon-reload
 ctr systemctl start sentrypeer
 wait_for 50 systemctl is-active --quiet sentrypeer || fail "not active: $(ctr systemctl status --no-pager sentrypeer 2>&1)"
 wait_for 50 sentrypeer events --limit 1 || fail "the API did not answer: $(ctr journalctl -u sentrypeer --no-pager 2>&1 | tail -20)"
@@ -93,6 +99,11 @@ for want in "/ ro" "/var/lib/sentrypeer rw" "/tmp rw" "/dev ro" "/home ro"; do
 done
 owner=$(ctr stat -c '%U %a' /var/lib/sentrypeer)
 [ "$owner" = "sentrypeer 750" ] || fail "/var/lib/sentrypeer is $owner, want sentrypeer 750"
+
+step "the binary's unused pages given back under the filter"
+pagedout() { ctr journalctl -u sentrypeer --no-pager -o cat | grep -q "gave back the executable's resident pages"; }
+for ((i = 0; i < 50; i++)); do pagedout && break; sleep 0.2; done
+pagedout || fail "no page-out: $(ctr journalctl -u sentrypeer --no-pager -o cat | grep -i 'executable' | tail -3)"
 
 step "a probe to 127.0.0.1:5060, read back through the API"
 # One write, one datagram: bash writes printf's output line by line.
