@@ -4,11 +4,13 @@
 #   make image            the image from bin/sentrypeer (podman, else docker)
 #   make check-container  build that image, run it, probe it with sipp,
 #                         read the probes back through the API (and
-#                         check-release)
+#                         check-release, check-multiarch)
+#   make check-multiarch  the image for amd64, arm64 and arm/v7, pushed to
+#                         a local registry and read back
 #   make check-release    actionlint on .github/workflows, goreleaser check
 #   make release-snapshot goreleaser release --snapshot in a copy of the tree
 #                         (not part of make check: see container/README.md)
-.PHONY: image check-container check-release release-snapshot tool-actionlint tool-goreleaser
+.PHONY: image check-container check-multiarch check-release release-snapshot tool-actionlint tool-goreleaser
 
 CONTAINER_ENGINE ?= $(shell command -v podman 2>/dev/null || command -v docker 2>/dev/null)
 IMAGE_NAME       ?= localhost/sentrypeer
@@ -38,8 +40,14 @@ image: build
 	@$(CONTAINER_ENGINE) image inspect --format '{{.Size}}' $(IMAGE_NAME):$(VERSION) | \
 	  awk '{ printf "make image: $(IMAGE_NAME):$(VERSION) %.1f MiB\n", $$1/1048576 }'
 
-check-container: build check-release
+check-container: build check-release check-multiarch
 	./container/check.sh $(BIN)
+
+# The release workflow's multi-architecture image, locally: built for
+# linux/amd64, arm64 and arm/v7, pushed to a registry on 127.0.0.1 that the
+# test starts, and read back (container/check-multiarch.sh).
+check-multiarch:
+	GO='$(GO)' LDFLAGS='$(LDFLAGS)' ./container/check-multiarch.sh
 
 check-release: tool-actionlint tool-goreleaser
 	$(ACTIONLINT) -color .github/workflows/*.yaml
