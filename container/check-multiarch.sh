@@ -47,15 +47,9 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
 
-# free_port: a TCP port on 127.0.0.1 that nothing listens on.
-free_port() {
-  local p
-  for p in $(seq 15500 15599); do
-    ss -Htln "sport = :$p" | grep -q . || { echo "$p"; return; }
-  done
-  die "no free port in 15500-15599"
-}
-port=$(free_port)
+# shellcheck source=container/free-port.sh
+. container/free-port.sh
+free_port
 cat >"$tmp/registry.yml" <<EOF
 version: 0.1
 log:
@@ -77,6 +71,16 @@ curl -sf "http://127.0.0.1:$port/v2/" >/dev/null || die "the registry did not an
 remote=127.0.0.1:$port/sentrypeer:test
 say "registry on 127.0.0.1:$port (pid $registry_pid)"
 
+# machine_of FILE WANT: prints FILE's ELF machine (readelf's words); fails
+# unless they contain WANT.
+machine_of() {
+  local m
+  m=$(readelf -h "$1" | awk -F: '/Machine:/ { gsub(/^ +/, "", $2); print $2 }')
+  echo "$m"
+  case $m in *"$2"*) return 0 ;; esac
+  return 1
+}
+
 # platform, GOARCH, GOARM, readelf's machine
 platforms=(
   "linux/amd64 amd64 - X86-64"
@@ -88,8 +92,7 @@ for p in "${platforms[@]}"; do
   [ "$goarm" = - ] && goarm=
   bin=$tmp/sentrypeer-${platform//\//-}
   CGO_ENABLED=0 GOOS=linux GOARCH=$goarch GOARM=$goarm "$GO" build -trimpath -ldflags "$LDFLAGS" -o "$bin" ./cmd/sentrypeer
-  got=$(readelf -h "$bin" | awk -F: '/Machine:/ { gsub(/^ +/, "", $2); print $2 }')
-  case $got in *"$machine"*) ;; *) die "$platform: the binary is for $got, want $machine" ;; esac
+  got=$(machine_of "$bin" "$machine") || die "$platform: the binary is for $got, want $machine"
   container/context.sh "$bin" "$tmp/ctx" >/dev/null
   # --layers=false: no intermediate image of the stages is kept. The
   # build argument only quiets buildah about the builder stage's, unused.
@@ -122,8 +125,7 @@ for p in "${platforms[@]}"; do
     found=1
   done
   [ -n "$found" ] || die "$platform: no usr/bin/sentrypeer in the pulled image"
-  got=$(readelf -h "$tmp/pulled/usr/bin/sentrypeer" | awk -F: '/Machine:/ { gsub(/^ +/, "", $2); print $2 }')
-  case $got in *"$machine"*) ;; *) die "$platform: the pulled binary is for $got, want $machine" ;; esac
+  got=$(machine_of "$tmp/pulled/usr/bin/sentrypeer" "$machine") || die "$platform: the pulled binary is for $got, want $machine"
   readelf -l "$tmp/pulled/usr/bin/sentrypeer" | grep -q 'INTERP' && die "$platform: the pulled binary is dynamically linked"
   say "$platform: pulled back, static $got binary"
 done

@@ -92,21 +92,8 @@ if [ "$rc" -ne 2 ] || ! grep -q 'needs an API key' <<<"$out"; then
 fi
 
 # --- run it on loopback ---------------------------------------------------
-# free_port sets port to a TCP and UDP port nothing listens on, and not
-# already taken by this test.
-used=" " port=''
-free_port() {
-  local p _
-  for _ in $(seq 100); do
-    p=$((20000 + RANDOM % 40000))
-    case $used in *" $p "*) continue ;; esac
-    if ! ss -Hltun | awk '{print $5}' | grep -q ":$p\$"; then
-      used="$used$p " port=$p
-      return 0
-    fi
-  done
-  die "no free port found"
-}
+# shellcheck source=container/free-port.sh
+. container/free-port.sh
 ports=()
 for _ in 1 2 3 4; do
   free_port

@@ -52,17 +52,18 @@ fi
 podman --runtime runc run -d --name "$name" --network none --systemd=always --cap-add NET_ADMIN,SYS_ADMIN \
 	--ulimit nofile=20000:20000 --ulimit nproc=32768:32768 "$image" /sbin/init >/dev/null
 ctr() { podman exec "$name" "$@"; }
-# wait_for N CMD...: runs CMD in the container every 0.2 s until it
-# succeeds, for at most N tries.
-wait_for() {
+# retry N CMD...: runs CMD every 0.2 s until it succeeds, for at most N
+# tries; wait_for N CMD... does so in the container.
+retry() {
 	local n=$1 i
 	shift
 	for ((i = 0; i < n; i++)); do
-		ctr "$@" >/dev/null 2>&1 && return 0
+		"$@" >/dev/null 2>&1 && return 0
 		sleep 0.2
 	done
 	return 1
 }
+wait_for() { retry "$1" ctr "${@:2}"; }
 # shellcheck disable=SC2016 # expanded by the container's shell
 wait_for 100 sh -c '[ "$(systemctl is-system-running)" = running ]' ||
 	fail "systemd did not come up: $(ctr systemctl is-system-running 2>&1)"
@@ -102,15 +103,13 @@ owner=$(ctr stat -c '%U %a' /var/lib/sentrypeer)
 
 step "the binary's unused pages given back under the filter"
 pagedout() { ctr journalctl -u sentrypeer --no-pager -o cat | grep -q "gave back the executable's resident pages"; }
-for ((i = 0; i < 50; i++)); do pagedout && break; sleep 0.2; done
-pagedout || fail "no page-out: $(ctr journalctl -u sentrypeer --no-pager -o cat | grep -i 'executable' | tail -3)"
+retry 50 pagedout || fail "no page-out: $(ctr journalctl -u sentrypeer --no-pager -o cat | grep -i 'executable' | tail -3)"
 
 step "a probe to 127.0.0.1:5060, read back through the API"
 # One write, one datagram: bash writes printf's output line by line.
 ctr bash -c 'printf "OPTIONS sip:100@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5999;branch=z9hG4bK-sd1\r\nFrom: <sip:a@127.0.0.1>;tag=1\r\nTo: <sip:100@127.0.0.1>\r\nCall-ID: sd1@127.0.0.1\r\nCSeq: 1 OPTIONS\r\nUser-Agent: systemd-unit-test\r\nContent-Length: 0\r\n\r\n" >/tmp/probe && cat /tmp/probe >/dev/udp/127.0.0.1/5060'
 probed() { ctr sentrypeer events --json --limit 10 | grep -q systemd-unit-test; }
-for ((i = 0; i < 50; i++)); do probed && break; sleep 0.2; done
-probed || fail "the probe is not in the API: $(ctr sentrypeer events --limit 10 2>&1)"
+retry 50 probed || fail "the probe is not in the API: $(ctr sentrypeer events --limit 10 2>&1)"
 
 step "restart keeps it; stop exits cleanly"
 ctr systemctl restart sentrypeer
