@@ -54,10 +54,15 @@ type writeStmts struct {
 	ip1, ipN         driver.Stmt // one row, keyChunk rows
 	number1, numberN driver.Stmt
 	shared           driver.Stmt
+	// The decision set's, in saveDecisions.
+	decision1, decisionN             driver.Stmt
+	deleteDecision                   driver.Stmt
+	insertUnblocked, deleteUnblocked driver.Stmt
 }
 
 func (w *writeStmts) all() []*driver.Stmt {
-	return []*driver.Stmt{&w.nextIDs, &w.block, &w.ip1, &w.ipN, &w.number1, &w.numberN, &w.shared}
+	return []*driver.Stmt{&w.nextIDs, &w.block, &w.ip1, &w.ipN, &w.number1, &w.numberN, &w.shared,
+		&w.decision1, &w.decisionN, &w.deleteDecision, &w.insertUnblocked, &w.deleteUnblocked}
 }
 
 func (w *writeStmts) close() error {
@@ -85,6 +90,7 @@ func (s *Store) prepareWriter(ctx context.Context) error {
 			insertKeysSQL("block_source_ips", "ip", 1), insertKeysSQL("block_source_ips", "ip", keyChunk),
 			insertKeysSQL("block_called_numbers", "number", 1), insertKeysSQL("block_called_numbers", "number", keyChunk),
 			insertSharedSQL,
+			insertDecisions(1), insertDecisions(decisionRows), deleteDecisionSQL, insertUnblockedSQL, deleteUnblockedSQL,
 		}
 		for i, st := range s.stmts.all() {
 			var err error
