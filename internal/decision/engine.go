@@ -48,9 +48,9 @@ type Store interface {
 	// LoadDecisions returns the stored decisions and the values the
 	// operator unblocked.
 	LoadDecisions(ctx context.Context) ([]Decision, []string, error)
-	// SaveDecisions writes put (each value once) and deletes del, and
-	// records unblocked values (unsuppress: their suppression is lifted),
-	// in one transaction.
+	// SaveDecisions writes put (each value once; it may reorder put)
+	// and deletes del, and records unblocked values (unsuppress: their
+	// suppression is lifted), in one transaction.
 	SaveDecisions(ctx context.Context, put []Decision, del []string, unblocked, unsuppress []string) error
 }
 
@@ -71,7 +71,7 @@ type Engine struct {
 	cfg Config
 
 	mu        sync.Mutex
-	set       map[string]uint32 // value to slot id
+	ids       ids // value to slot id
 	ss        slots
 	nets      map[uint32]struct{} // the Net decisions: few, manual only
 	reasons   map[uint32]string   // the operator's reasons, by id
@@ -104,7 +104,7 @@ func New(cfg Config) *Engine {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Engine{cfg: cfg, set: make(map[string]uint32), ss: newSlots(), nets: make(map[uint32]struct{}),
+	return &Engine{cfg: cfg, ids: newIDs(), ss: newSlots(), nets: make(map[uint32]struct{}),
 		reasons: make(map[uint32]string), unblocked: make(map[string]bool), removed: make(map[string]struct{}),
 		dirtyUnbl: make(map[string]bool)}
 }
@@ -129,7 +129,7 @@ func (e *Engine) Load(ctx context.Context) error {
 	slices.SortFunc(ds, func(a, b Decision) int { return weaker(&b, &a) })
 	for i := range ds {
 		d := &ds[i]
-		if !d.Until.After(now) || e.unblocked[d.Value] || len(e.set) >= e.cfg.Max {
+		if !d.Until.After(now) || e.unblocked[d.Value] || e.ids.len() >= e.cfg.Max {
 			e.removed[d.Value] = struct{}{}
 			continue
 		}
@@ -142,13 +142,13 @@ func (e *Engine) Load(ctx context.Context) error {
 // put holds d, new or replacing the decision of its value, and returns its
 // id. e.mu is held.
 func (e *Engine) put(d *Decision, reason string) uint32 {
-	id, ok := e.set[d.Value]
+	id, ok := e.ids.lookup(&e.ss, d.Value)
 	if ok {
 		e.order.unlink(&e.ss, id)
 	} else {
-		v := strings.Clone(d.Value) // it may point into a whole message
-		id = e.ss.alloc(v)
-		e.set[v] = id
+		v := d.Value
+		id = e.ss.alloc(v) // a copy: v may point into a whole message
+		e.ids.add(&e.ss, v, id)
 		if _, was := e.removed[v]; was {
 			// A removal not yet written: the row is there.
 			delete(e.removed, v)
@@ -181,9 +181,10 @@ func (e *Engine) touch(id uint32) {
 	}
 }
 
-// decision returns id's decision. e.mu is held.
+// decision returns id's decision, its value copied out of the arena.
+// e.mu is held.
 func (e *Engine) decision(id uint32) Decision {
-	return e.ss.at(id).decision(e.ss.values[id], e.reasons[id])
+	return e.ss.at(id).decision(strings.Clone(e.ss.value(id)), e.reasons[id])
 }
 
 // untilStep is the least move of Until that a sighting makes.
@@ -220,7 +221,7 @@ func (e *Engine) Observe(ev Evidence) {
 // observe applies ev to value, which it must not keep (put copies it).
 // e.mu is held.
 func (e *Engine) observe(value string, kind Kind, p netip.Prefix, ev Evidence, until time.Time) {
-	if id, ok := e.set[value]; ok {
+	if id, ok := e.ids.lookup(&e.ss, value); ok {
 		s := e.ss.at(id)
 		s.reporters = max(s.reporters, reporters(ev.Reporters))
 		if ev.Origin.strength() > s.origin.strength() && s.origin != Manual {
@@ -260,7 +261,7 @@ func (e *Engine) observe(value string, kind Kind, p netip.Prefix, ev Evidence, u
 // insert adds d, making room under the cap by dropping the weakest.
 // e.mu is held.
 func (e *Engine) insert(d *Decision) {
-	if len(e.set) >= e.cfg.Max && !e.evictFor(d) {
+	if e.ids.len() >= e.cfg.Max && !e.evictFor(d) {
 		e.stats.evicted.Add(1) // d itself is the weakest
 		return
 	}
@@ -296,14 +297,14 @@ func (e *Engine) evictFor(d *Decision) bool {
 // remove drops id and tells subscribers. e.mu is held.
 func (e *Engine) remove(id uint32) {
 	s := e.ss.at(id)
-	v := e.ss.values[id]
+	v := e.ss.value(id)
 	e.notify(Removed, id)
-	delete(e.set, v)
+	e.ids.remove(&e.ss, v)
 	delete(e.nets, id)
 	delete(e.reasons, id)
 	e.order.unlink(&e.ss, id)
 	if s.flags&persisted != 0 {
-		e.removed[v] = struct{}{}
+		e.removed[strings.Clone(v)] = struct{}{}
 	}
 	e.ss.release(id) // no longer dirty; flush drops it from the list
 
@@ -332,10 +333,10 @@ func (e *Engine) Block(value string, d time.Duration, reason string) (Decision, 
 	dec := Decision{Value: v, Kind: kind, Prefix: p, Origin: Manual, Reporters: 1, Since: now, Until: now.Add(d), Reason: reason}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if id, ok := e.set[v]; ok {
+	if id, ok := e.ids.lookup(&e.ss, v); ok {
 		s := e.ss.at(id)
 		dec.Since, dec.Reporters = time.Unix(0, s.since).UTC(), max(int(s.reporters), 1)
-	} else if len(e.set) >= e.cfg.Max && !e.evictFor(&dec) {
+	} else if e.ids.len() >= e.cfg.Max && !e.evictFor(&dec) {
 		return Decision{}, fmt.Errorf("decision: the set is full of manual decisions (--block-max %d)", e.cfg.Max)
 	}
 	if e.unblocked[v] {
@@ -362,7 +363,7 @@ func (e *Engine) Unblock(value string) (bool, error) {
 		e.unblocked[v] = true
 		e.dirtyUnbl[v] = true
 	}
-	id, ok := e.set[v]
+	id, ok := e.ids.lookup(&e.ss, v)
 	if ok {
 		e.remove(id)
 	}
@@ -404,14 +405,14 @@ func (e *Engine) Covers(ip netip.Addr) (Decision, bool) {
 func (e *Engine) Len() int {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	return len(e.set)
+	return e.ids.len()
 }
 
 // Get returns value's decision.
 func (e *Engine) Get(value string) (Decision, bool) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	id, ok := e.set[value]
+	id, ok := e.ids.lookup(&e.ss, value)
 	if !ok {
 		return Decision{}, false
 	}
@@ -430,7 +431,7 @@ func (e *Engine) each(fn func(id uint32, s *slot)) {
 // Snapshot returns every decision, in value order.
 func (e *Engine) Snapshot() []Decision {
 	e.mu.Lock()
-	out := make([]Decision, 0, len(e.set))
+	out := make([]Decision, 0, e.ids.len())
 	e.each(func(id uint32, _ *slot) { out = append(out, e.decision(id)) })
 	e.mu.Unlock()
 	slices.SortFunc(out, func(a, b Decision) int { return cmp.Compare(a.Value, b.Value) })
@@ -441,12 +442,7 @@ func (e *Engine) Snapshot() []Decision {
 func (e *Engine) Bytes() int64 {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	const mapEntry = 40 // a string key, a uint32 and the map's control bytes
-	var values int64
-	for _, v := range e.ss.values {
-		values += int64(len(v))
-	}
-	return e.ss.bytes() + values + int64(len(e.set))*mapEntry + int64(cap(e.dirty))*4
+	return e.ss.bytes() + e.ids.bytes() + int64(cap(e.dirty))*4
 }
 
 // Stats are the engine's counts.
@@ -507,6 +503,11 @@ func (e *Engine) flush(ctx context.Context, all bool) error {
 	e.mu.Lock()
 	var put []Decision
 	var saved []written
+	if all {
+		// Sized at once: a full set (100,000 at exit after a flood) grown
+		// by appends allocated five times what it holds.
+		put, saved = make([]Decision, 0, len(e.dirty)), make([]written, 0, len(e.dirty))
+	}
 	keep := e.dirty[:0]
 	for _, id := range e.dirty {
 		s := e.ss.at(id)
@@ -514,8 +515,11 @@ func (e *Engine) flush(ctx context.Context, all bool) error {
 		case s.flags&dirty == 0:
 			s.flags &^= listed // freed, or written since
 		case all || s.origin == Manual:
-			put = append(put, e.decision(id))
-			saved = append(saved, written{id, e.ss.values[id]})
+			// Views of the arena, which is never written over: SaveDecisions
+			// keeps nothing, and the check below runs before they are dropped.
+			v := e.ss.value(id)
+			put = append(put, s.decision(v, e.reasons[id]))
+			saved = append(saved, written{id, v})
 			s.flags &^= dirty | listed
 		default:
 			keep = append(keep, id)
@@ -551,11 +555,11 @@ func (e *Engine) flush(ctx context.Context, all bool) error {
 	// What was written may have been removed, or its id reused, while the
 	// lock was not held: match by value.
 	for _, w := range saved {
-		id, ok := e.set[w.value]
+		id, ok := e.ids.lookup(&e.ss, w.value)
 		switch {
 		case !ok:
 			if err == nil {
-				e.removed[w.value] = struct{}{} // written after all: delete it
+				e.removed[strings.Clone(w.value)] = struct{}{} // written after all: delete it
 			}
 		case err == nil:
 			e.ss.at(id).flags |= persisted
@@ -567,7 +571,7 @@ func (e *Engine) flush(ctx context.Context, all bool) error {
 		return nil
 	}
 	for _, v := range del {
-		if id, ok := e.set[v]; ok {
+		if id, ok := e.ids.lookup(&e.ss, v); ok {
 			e.ss.at(id).flags |= persisted // made again; the row is still there
 		} else {
 			e.removed[v] = struct{}{}

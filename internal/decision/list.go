@@ -25,7 +25,7 @@ func (e *Engine) List(f Filter) ([]Decision, bool) {
 	e.mu.Lock()
 	var out []Decision
 	e.each(func(id uint32, s *slot) {
-		v := e.ss.values[id]
+		v := e.ss.value(id)
 		if (f.After != "" && v <= f.After) || (f.Kind != 0 && s.kind != f.Kind) || (f.Origin != 0 && s.origin != f.Origin) ||
 			(f.Contains != "" && !strings.Contains(v, f.Contains)) {
 			return
@@ -53,7 +53,7 @@ func (e *Engine) Latest(n int) []Decision {
 	}
 	top := make([]cand, 0, n+1)
 	newer := func(a, b cand) int {
-		return cmp.Or(cmp.Compare(b.since, a.since), cmp.Compare(e.ss.values[a.id], e.ss.values[b.id]))
+		return cmp.Or(cmp.Compare(b.since, a.since), cmp.Compare(e.ss.value(a.id), e.ss.value(b.id)))
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
