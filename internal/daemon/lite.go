@@ -29,8 +29,8 @@ func selfSigned(string) (*tls.Config, error) {
 // builds): the largest fixed part of a flood's peak.
 const storeCacheKiB = 4 << 10
 
-// storeBatch: a batch holds at most half a queue of events (50,000 in full
-// builds), so that a store behind a flood pins at most one and a half
+// storeBatch: a batch holds at most half a queue of events (a quarter in
+// full builds), so that a store behind a flood pins at most one and a half
 // queues' worth, its batch and its queue. Against a whole queue it peaked
 // 5 MB lower and stored as much or more (bench/flood/run.sh).
 func storeBatch(queue int) int { return max(queue/2, 1) }
