@@ -13,16 +13,8 @@ var _ event.Sink = (*Sink)(nil)
 
 // Run observes every event of ch until it is closed or ctx is done.
 func (s *Sink) Run(ctx context.Context, ch <-chan *event.Event) error {
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case ev, ok := <-ch:
-			if !ok {
-				return nil
-			}
-			s.Engine.Observe(Evidence{IP: ev.Source.Addr(), Number: ev.CalledNumberNorm, Origin: Local, Reporters: 1,
-				Proven: ev.Transport != event.UDP || ev.Proven, At: ev.Time})
-		}
-	}
+	return event.Consume(ctx, ch, func(ev *event.Event) {
+		s.Engine.Observe(Evidence{IP: ev.Source.Addr(), Number: ev.CalledNumberNorm, Origin: Local, Reporters: 1,
+			Proven: ev.Transport != event.UDP || ev.Proven, At: ev.Time})
+	})
 }

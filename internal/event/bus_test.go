@@ -154,3 +154,38 @@ func BenchmarkPublishFanOut(b *testing.B) {
 	bus.Close()
 	wg.Wait()
 }
+
+func TestDrain(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		queued     int
+		close      bool
+		max        int
+		wantTaken  int
+		wantClosed bool
+	}{
+		{"empty", 0, false, 8, 0, false},
+		{"fewer than max", 3, false, 8, 3, false},
+		{"more than max", 20, false, 8, 8, false},
+		{"closed after the queue", 3, true, 8, 3, true},
+		{"closed but max reached first", 20, true, 8, 8, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ch := make(chan *Event, 32)
+			for range tc.queued {
+				ch <- &Event{}
+			}
+			if tc.close {
+				close(ch)
+			}
+			taken := 0
+			closed := Drain(ch, tc.max, func(*Event) { taken++ })
+			if taken != tc.wantTaken || closed != tc.wantClosed {
+				t.Errorf("Drain took %d, closed %v; want %d, %v", taken, closed, tc.wantTaken, tc.wantClosed)
+			}
+			if left := len(ch); left != tc.queued-tc.wantTaken {
+				t.Errorf("%d left queued, want %d", left, tc.queued-tc.wantTaken)
+			}
+		})
+	}
+}

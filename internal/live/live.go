@@ -63,17 +63,7 @@ func (h *Hub) Subscribe(buf int) (*Sub, func()) {
 // closes every subscription.
 func (h *Hub) Run(ctx context.Context, ch <-chan *event.Event) error {
 	defer h.close()
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case e, ok := <-ch:
-			if !ok {
-				return nil
-			}
-			h.publish(e)
-		}
-	}
+	return event.Consume(ctx, ch, h.publish)
 }
 
 func (h *Hub) publish(e *event.Event) {

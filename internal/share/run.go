@@ -29,11 +29,14 @@ func (a *Aggregator) Run(ctx context.Context, events <-chan *event.Event) error 
 		case <-ctx.Done():
 			return nil
 		case e, ok := <-events:
+			if ok {
+				a.Add(e)
+				ok = !event.Drain(events, event.DrainMax, a.Add)
+			}
 			if !ok {
 				a.flush(true)
 				return nil
 			}
-			a.Add(e)
 		case <-tick.C:
 			a.Flush()
 		}

@@ -153,21 +153,29 @@ func (s *Store) Run(ctx context.Context, events <-chan *event.Event) error {
 			if e == nil {
 				continue
 			}
-			w.batch = append(w.batch, e)
+			w.add(e)
 		}
 		timer.Reset(s.cfg.FlushInterval)
 		open, expired := true, false
 	fill:
 		for len(w.batch) < s.cfg.BatchSize {
+			// What is queued already is taken without the three-way
+			// select below (see event.Drain); its cases are only
+			// needed once the queue runs dry.
+			if event.Drain(events, s.cfg.BatchSize-len(w.batch), w.add) {
+				open = false
+				break fill
+			}
+			if len(w.batch) == s.cfg.BatchSize {
+				break fill
+			}
 			select {
 			case e, ok := <-events:
 				if !ok {
 					open = false
 					break fill
 				}
-				if e != nil {
-					w.batch = append(w.batch, e)
-				}
+				w.add(e)
 			case <-timer.C:
 				expired = true
 				break fill
@@ -234,6 +242,13 @@ func (s *Store) flush(ctx context.Context, w *writer) error {
 		}
 		backoff *= 2
 		start = time.Now()
+	}
+}
+
+// add puts e in the batch; nil events are ignored.
+func (w *writer) add(e *event.Event) {
+	if e != nil {
+		w.batch = append(w.batch, e)
 	}
 }
 
