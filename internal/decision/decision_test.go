@@ -4,7 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net/netip"
+	"slices"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -337,11 +340,11 @@ func TestPersist(t *testing.T) {
 	e.Observe(Evidence{IP: netip.MustParseAddr("8.8.8.8"), Origin: Local, At: t0})
 	e.Unblock("8.8.8.8")
 	st.fail = true
-	if err := e.flush(t.Context(), true); err == nil {
+	if err := e.flush(t.Context(), everything); err == nil {
 		t.Fatal("a failed save was not reported")
 	}
 	st.fail = false
-	if err := e.flush(t.Context(), true); err != nil {
+	if err := e.flush(t.Context(), everything); err != nil {
 		t.Fatal(err)
 	}
 	if len(st.ds) != 1 || !st.unbl["8.8.8.8"] {
@@ -350,7 +353,7 @@ func TestPersist(t *testing.T) {
 	// A restart restores the set and the unblock; what expired meanwhile
 	// is dropped.
 	e.Block("5.6.7.8", time.Minute, "")
-	e.flush(t.Context(), true)
+	e.flush(t.Context(), everything)
 	c.add(2 * time.Minute)
 	e2 := newEngine(c, Config{Store: st})
 	if err := e2.Load(t.Context()); err != nil {
@@ -427,7 +430,7 @@ func TestCapUnderAFlood(t *testing.T) {
 }
 
 // TestPersistLazily: decisions other than the operator's are written only
-// on a full flush, removals of written ones at once, and a value removed
+// when the flush's limit allows, removals of written ones at once, and a value removed
 // before it was ever written leaves nothing behind.
 func TestPersistLazily(t *testing.T) {
 	c := &clock{now: t0}
@@ -436,11 +439,11 @@ func TestPersistLazily(t *testing.T) {
 	ip := netip.MustParseAddr("8.8.8.8")
 	e.Observe(Evidence{IP: ip, Origin: Local, At: t0})
 	e.Block("9.9.9.9", time.Hour, "")
-	e.flush(t.Context(), false)
+	e.flush(t.Context(), 0)
 	if _, ok := st.ds["9.9.9.9"]; !ok || len(st.ds) != 1 {
-		t.Fatalf("after a quick flush the store holds %v; want only the manual block", st.ds)
+		t.Fatalf("after a flush of no others the store holds %v; want only the manual block", st.ds)
 	}
-	e.flush(t.Context(), true)
+	e.flush(t.Context(), everything)
 	if _, ok := st.ds["8.8.8.8"]; !ok {
 		t.Fatal("a full flush did not write the local decision")
 	}
@@ -448,21 +451,53 @@ func TestPersistLazily(t *testing.T) {
 	e.Unblock("8.8.8.8")
 	e.Block("8.8.8.8", time.Hour, "")
 	e.Unblock("8.8.8.8")
-	e.flush(t.Context(), false)
+	e.flush(t.Context(), 0)
 	if _, ok := st.ds["8.8.8.8"]; ok {
 		t.Error("a decision removed twice is still in the store")
 	}
 	// Never written, removed: nothing to write but the expired 9.9.9.9.
-	e.flush(t.Context(), true)
+	e.flush(t.Context(), everything)
 	saves := st.saves
 	e.Observe(Evidence{IP: netip.MustParseAddr("7.7.7.7"), Origin: Local, At: t0})
 	c.add(200 * time.Hour)
 	e.Expire()
-	e.flush(t.Context(), true)
+	e.flush(t.Context(), everything)
 	if len(st.ds) != 0 || st.saves != saves+1 {
 		t.Errorf("after the expiry the store holds %v (%d saves); want nothing, in one save", st.ds, st.saves-saves)
 	}
-	if e.flush(t.Context(), true); st.saves != saves+1 {
+	if e.flush(t.Context(), everything); st.saves != saves+1 {
 		t.Error("a flush with nothing changed wrote to the store")
+	}
+}
+
+// TestPersistAtARate: a flush writes at most its limit of decisions other
+// than the operator's, those changed first first, and the rest later; the
+// operator's go at once whatever the limit.
+func TestPersistAtARate(t *testing.T) {
+	c := &clock{now: t0}
+	st := &memStore{ds: map[string]Decision{}, unbl: map[string]bool{}}
+	e := newEngine(c, Config{Store: st})
+	for i := range 5 {
+		e.Observe(Evidence{Number: "+4420" + strconv.Itoa(i), Origin: Local, At: t0})
+	}
+	e.Block("9.9.9.9", time.Hour, "")
+	for _, tc := range []struct {
+		limit int
+		want  []string
+	}{
+		{2, []string{"+44200", "+44201", "9.9.9.9"}},
+		{2, []string{"+44200", "+44201", "+44202", "+44203", "9.9.9.9"}},
+		{2, []string{"+44200", "+44201", "+44202", "+44203", "+44204", "9.9.9.9"}},
+	} {
+		if err := e.flush(t.Context(), tc.limit); err != nil {
+			t.Fatal(err)
+		}
+		got := slices.Sorted(maps.Keys(st.ds))
+		if !slices.Equal(got, tc.want) {
+			t.Fatalf("after a flush of %d the store holds %v; want %v", tc.limit, got, tc.want)
+		}
+	}
+	if len(e.dirty) != 0 {
+		t.Errorf("%d ids still listed to write after everything was written", len(e.dirty))
 	}
 }
