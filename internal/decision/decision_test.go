@@ -430,8 +430,8 @@ func TestCapUnderAFlood(t *testing.T) {
 }
 
 // TestPersistLazily: decisions other than the operator's are written only
-// when the flush's limit allows, removals of written ones at once, and a value removed
-// before it was ever written leaves nothing behind.
+// when the flush's limit allows, removals of written ones at once, and a
+// value removed before it was ever written leaves nothing behind.
 func TestPersistLazily(t *testing.T) {
 	c := &clock{now: t0}
 	st := &memStore{ds: map[string]Decision{}, unbl: map[string]bool{}}

@@ -4,6 +4,8 @@ import (
 	"math/rand/v2"
 	"strconv"
 	"testing"
+	"time"
+	"unsafe"
 )
 
 // TestIDsAgainstMap turns the table of ids and the arena over many times,
@@ -106,6 +108,29 @@ func TestArenaViewsOutliveCompaction(t *testing.T) {
 	for i, id := range ids[19_000:] {
 		if got, want := ss.value(id), "+1555"+strconv.Itoa(19_000+i); got != want {
 			t.Fatalf("value(%d) = %q after compaction, want %q", id, got, want)
+		}
+	}
+}
+
+// TestDecisionsLeaveAsCopies: a decision handed out of the engine does
+// not share its value's bytes with the arena, which it would otherwise
+// keep alive whole.
+func TestDecisionsLeaveAsCopies(t *testing.T) {
+	e := New(Config{Never: NewNever(nil, nil, false)})
+	e.Observe(Evidence{Number: "+442071234567", Origin: Local, Reporters: 1, At: time.Now()})
+	d, ok := e.Get("+442071234567")
+	if !ok {
+		t.Fatal("the decision was not made")
+	}
+	arena := e.ss.arena
+	start := uintptr(unsafe.Pointer(unsafe.SliceData(arena)))
+	p := uintptr(unsafe.Pointer(unsafe.StringData(d.Value)))
+	if p >= start && p < start+uintptr(cap(arena)) {
+		t.Error("the decision's value points into the arena")
+	}
+	for _, d := range e.Snapshot() {
+		if p := uintptr(unsafe.Pointer(unsafe.StringData(d.Value))); p >= start && p < start+uintptr(cap(arena)) {
+			t.Error("a snapshot's value points into the arena")
 		}
 	}
 }

@@ -52,9 +52,10 @@ func (n *Never) Blocks(p netip.Prefix) bool {
 		return false
 	}
 	if p.IsSingleIP() {
-		// Every sighting of a refused source comes here: Contains is a
-		// quarter of the cost of Overlaps, and the node's own and its
-		// peers' addresses are one lookup.
+		// Every sighting of a refused source comes here: Contains is
+		// cheaper than Overlaps, and the node's own and its peers'
+		// addresses are one lookup (BenchmarkObserveKnown, a refused
+		// source: 417-488 ns against 635-697).
 		a := p.Addr()
 		return n.addrs[a] || contains(loopback, a) || contains(n.nets, a) || (!n.allowPrivate && contains(bogons, a))
 	}

@@ -86,6 +86,10 @@ func (ss *slots) alloc(value string) uint32 {
 		id = uint32(len(ss.s))
 		ss.s = append(ss.s, slot{})
 	}
+	if len(value) > maxValue {
+		// ParseValue and isNumber bound every value far below this.
+		panic("decision: value longer than a slot holds")
+	}
 	if ss.garbage > 1<<16 && 2*ss.garbage > len(ss.arena) {
 		ss.compact()
 	}
