@@ -184,7 +184,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 		}
 	})
 	if governor != nil {
-		bgWG.Go(func() { governor.Run(runCtx, 5*time.Second) })
+		bgWG.Go(func() { governor.Run(runCtx, time.Second) })
 	}
 	// The engine outlives the sinks, so that what they observe while
 	// draining is saved too.

@@ -61,6 +61,12 @@ func (g *Governor) apply() {
 		out = n + g.reserve
 	}
 	p := For(g.limit, out)
+	if old := g.current.Load(); old != nil && p.GoLimit > old.GoLimit+raiseStep(g.limit) {
+		// Raised in steps: what a measurement shows given up outside the
+		// heap (the binary's pages, just paged out) often comes back within
+		// seconds, and a heap that grew into it meanwhile is over the limit.
+		p = For(g.limit, g.limit-(old.GoLimit+raiseStep(g.limit)))
+	}
 	if f := g.held.Load(); f != nil {
 		p.IndexBytes = max(p.IndexBytes-(*f)(), p.IndexBytes/4)
 	}
@@ -76,6 +82,10 @@ func (g *Governor) apply() {
 
 // indexStep is the least change of the index's budget worth applying.
 const indexStep = 1 << 20
+
+// raiseStep is the most the Go limit rises at one measurement: 4 MiB at
+// 128 MiB. It falls at once.
+func raiseStep(limit int64) int64 { return limit / 32 }
 
 func abs(n int64) int64 { return max(n, -n) }
 

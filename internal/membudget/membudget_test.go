@@ -106,3 +106,40 @@ func TestTakeFromIndex(t *testing.T) {
 		}
 	}
 }
+
+// TestGovernorRaisesInSteps: what outside gives up is credited to the Go
+// limit a step at a time, so that a heap cannot grow into pages that come
+// back (the binary's, after they were paged out); what it takes is taken
+// at once.
+func TestGovernorRaisesInSteps(t *testing.T) {
+	const limit = 128 << 20
+	outside := int64(60 << 20)
+	var goLimit int64
+	g := &Governor{limit: limit,
+		outside:    func() (int64, bool) { return outside, true },
+		setGoLimit: func(n int64) { goLimit = n }}
+	g.apply()
+	if goLimit != 68<<20 {
+		t.Fatalf("go limit %d MiB, want 68", goLimit>>20)
+	}
+	outside = 20 << 20 // 40 MiB given back: 10 steps of 4 MiB
+	var seen []int64
+	for range 12 {
+		g.apply()
+		seen = append(seen, goLimit>>20)
+	}
+	want := []int64{72, 76, 80, 84, 88, 92, 96, 100, 104, 108, 108, 108}
+	for i := range want {
+		if seen[i] != want[i] {
+			t.Fatalf("go limits after the drop outside: %v MiB, want %v", seen, want)
+		}
+	}
+	if want := For(limit, limit-108<<20).IndexBytes; g.Plan().IndexBytes != want {
+		t.Errorf("index budget %d, want 35 %% of the go limit", g.Plan().IndexBytes)
+	}
+	outside = 50 << 20
+	g.apply()
+	if goLimit != 78<<20 {
+		t.Fatalf("go limit %d MiB after growth outside, want 78 at once", goLimit>>20)
+	}
+}
