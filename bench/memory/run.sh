@@ -113,7 +113,7 @@ EOF
 printf '%-28s %9s %9s %9s %9s %10s %9s\n' config sent stored indexed rss_MB peak_MB idle_core
 fail=0
 i=0
-declare -a rps_of rss_of idle_of peak_of
+declare -a rps_of rss_of idle_of peak_of stored_of
 IFS='|' read -ra configs <<<"$CONFIGS"
 for conf in "${configs[@]}"; do
 	i=$((i + 1))
@@ -157,6 +157,7 @@ for conf in "${configs[@]}"; do
 	api /metrics | grep -E '^(go_memstats_heap_inuse_bytes|go_gc_gomemlimit_bytes|sentrypeer_index_(bytes|budget_bytes|events|evicted_events_total)) ' | sed "s/^/  [$conf] /" || true
 	printf '%-28s %9s %9s %9s %9s %10s %9s\n' "$conf" "$EVENTS" "${stored_db:-?}" "$indexed" "$rss" "$peak" "$idle"
 	rss_of[i]=$rss peak_of[i]=$peak idle_of[i]=$idle
+	stored_of[i]=$(awk -v s="${stored_db:-0}" 'BEGIN { printf "%d", s }')
 done
 
 # check/ip under wrk, every configuration once a round.
@@ -180,6 +181,9 @@ done
 
 echo
 verdict() { if (($1)); then echo "PASS  $2"; else echo "FAIL  $2"; fail=1; fi; }
+for ((c = 1; c <= i; c++)); do
+	verdict "$((stored_of[c] == EVENTS))" "stored ${stored_of[c]} of $EVENTS, ${configs[c - 1]} (nothing sent may be lost)"
+done
 verdict "$(awk -v r="${rss_of[1]}" -v f=$FLOOR_RSS_MB 'BEGIN { print (r <= f) }')" "resident ${rss_of[1]} MB after $EVENTS events, first configuration (floor $FLOOR_RSS_MB MB)"
 if [[ -n $LIMIT_MB ]]; then
 	verdict "$(awk -v r="${peak_of[1]}" -v f="$LIMIT_MB" 'BEGIN { print (r <= f) }')" "peak resident ${peak_of[1]} MB, first configuration (limit $LIMIT_MB MB)"
