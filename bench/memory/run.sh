@@ -10,7 +10,8 @@
 #     ROUNDS rounds that take each configuration in turn once all are
 #     filled, so that the machine's noise falls on all alike (median),
 #   - what the index holds (/api/v1/stats) and the Go heap (/metrics).
-# It prints one row per configuration and PASS/FAIL against the floors.
+# It prints one row per configuration and PASS/FAIL against the floors,
+# and fails any configuration that did not store every probe sent.
 #
 # Environment (defaults in brackets):
 #   EVENTS   probes sent per configuration [1000000]
