@@ -101,6 +101,10 @@ ctx_switches() {
 		awk '$1 ~ /^(non)?voluntary_ctxt_switches:$/ { n += $2 } END { print n + 0 }'
 }
 
+# write_calls PID: write(2)-family calls PID has made (syscw of
+# /proc/PID/io): the JSON log's and SQLite's writes, each with a fixed cost.
+write_calls() { awk '$1 == "syscw:" { print $2 }' /proc/"$1"/io 2>/dev/null || echo 0; }
+
 # udp_snmp FIELD: a counter of the Udp: line of /proc/net/snmp.
 udp_snmp() {
 	awk -v f="$1" '$1 == "Udp:" { if (!n) { for (i = 2; i <= NF; i++) col[$i] = i; n = 1 } else print $(col[f]) }' /proc/net/snmp
@@ -245,9 +249,10 @@ measure() {
 	pids+=("$sampler")
 
 	sleep 0.3 # let start-up work finish before the CPU clock starts
-	local cpu0 idle0 w0 rcvbuf0 inerr0 t0 cpu1 idle1 w1 rcvbuf1 inerr1 csw0 csw1
+	local cpu0 idle0 w0 rcvbuf0 inerr0 t0 cpu1 idle1 w1 rcvbuf1 inerr1 csw0 csw1 wc0 wc1
 	cpu0=$(cpu_ticks "$tpid")
 	csw0=$(ctx_switches "$tpid")
+	wc0=$(write_calls "$tpid")
 	idle0=$(idle_ticks)
 	w0=$(now)
 	rcvbuf0=$(udp_snmp RcvbufErrors)
@@ -265,6 +270,7 @@ measure() {
 
 	cpu1=$(cpu_ticks "$tpid")
 	csw1=$(ctx_switches "$tpid")
+	wc1=$(write_calls "$tpid")
 	idle1=$(idle_ticks)
 	w1=$(now)
 	rcvbuf1=$(udp_snmp RcvbufErrors)
@@ -297,6 +303,7 @@ measure() {
 		-v c="$((cpu1 - cpu0))" -v s="$sipp_cpu" -v hz="$hz" \
 		'BEGIN { x = (w1 - w) * cpus - i / hz - c / hz - s; printf "%.2f", (x < 0 ? 0 : x) }')
 	R[$t.csw]=$((csw1 - csw0))
+	R[$t.writes]=$((wc1 - wc0))
 	R[$t.sockdrops]=$((drops1 - drops0))
 	R[$t.rcvbuferr]=$((rcvbuf1 - rcvbuf0))
 	R[$t.inerr]=$((inerr1 - inerr0))
@@ -435,6 +442,7 @@ row "CPU us per probe" "${R[bare.us]}" "${R[batch.us]}" "${R[daemon.us]}"
 row "  daemon's over this loop's" "$ratio" "$ratio_batch" ""
 row "datagrams per read" "$(reads_per bare)" "$(reads_per batch)" "-"
 row "context switches per probe" "${R[bare.cswp]}" "${R[batch.cswp]}" "${R[daemon.cswp]}"
+row "write calls during the flood" "${R[bare.writes]}" "${R[batch.writes]}" "${R[daemon.writes]}"
 row "max RSS MB (100 ms samples / peak)" "${R[bare.rss]} / ${R[bare.hwm]}" "${R[batch.rss]} / ${R[batch.hwm]}" "${R[daemon.rss]} / ${R[daemon.hwm]}"
 row "exit after SIGTERM s" "${R[bare.stop_s]}" "${R[batch.stop_s]}" "${R[daemon.stop_s]}"
 row "sipp CPU s" "${R[bare.sipp_cpu]}" "${R[batch.sipp_cpu]}" "${R[daemon.sipp_cpu]}"

@@ -29,6 +29,10 @@
 #   WRK_SECS wrk seconds per round [5]
 #   ROUNDS   wrk rounds [3]
 #   KEEP     1 keeps the work directory []
+#   TRACE    a file: every 0.1 s from the daemon's start until its probes
+#            are stored, append "config seconds RssAnon_kB RssFile_kB" from
+#            /proc/PID/status (where a peak comes from: the heap or the
+#            binary's pages) []
 # Exit status: 0 when every floor holds, 1 when one does not, 2 when the
 # harness failed.
 set -euo pipefail
@@ -44,6 +48,7 @@ IDLE=${IDLE:-10}
 WRK_SECS=${WRK_SECS:-5}
 ROUNDS=${ROUNDS:-3}
 KEEP=${KEEP:-}
+TRACE=${TRACE:-}
 
 FLOOR_RSS_MB=150   # resident after EVENTS, default configuration
 FLOOR_IDLE=0.01    # cores used while idle
@@ -128,6 +133,18 @@ for conf in "${configs[@]}"; do
 	pid=$!
 	pids+=("$pid")
 	pid_of[i]=$pid
+	tracer=
+	if [[ -n $TRACE ]]; then
+		(
+			start=$(date +%s.%N)
+			while [[ -r /proc/$pid/status ]]; do
+				awk -v c="${conf// /_}" -v t="$(awk -v s="$start" -v n="$(date +%s.%N)" 'BEGIN { printf "%.1f", n - s }')" \
+					'$1 == "RssAnon:" { a = $2 } $1 == "RssFile:" { f = $2 } END { if (a) print c, t, a, f }' "/proc/$pid/status" 2>/dev/null
+				sleep 0.1
+			done
+		) >>"$TRACE" &
+		tracer=$!
+	fi
 	for _ in $(seq 200); do api /health-check >/dev/null 2>&1 && break; sleep 0.05; done
 	api /health-check >/dev/null || die "daemon ($conf) did not start: $(tail -3 "$work/daemon$i.log")"
 
@@ -145,6 +162,7 @@ for conf in "${configs[@]}"; do
 		sleep 0.5
 	done
 	stored_db=$(api /metrics | awk '$1 == "sentrypeer_store_events_stored_total" { print $2 }')
+	if [[ -n $tracer ]]; then kill "$tracer" 2>/dev/null || true; wait "$tracer" 2>/dev/null || true; fi
 	indexed=$(api /api/v1/stats | jnum events_total)
 	sleep 2 # let the last commit and the collector settle
 	t0=$(cpu_ticks "$pid")

@@ -1,9 +1,11 @@
 package logsink
 
 import (
+	"bytes"
 	"log/slog"
 	"math/rand/v2"
 	"path/filepath"
+	"strconv"
 	"testing"
 	"time"
 
@@ -97,5 +99,34 @@ func BenchmarkSyslogLine(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		buf = appendSyslogLine(buf[:0], e)
+	}
+}
+
+// BenchmarkFileWrite writes 64 MiB to a file in the temporary directory in
+// pieces of the JSON log's sizes: what a write costs ext4 on top of its
+// bytes (compare ns/op over the size), which is why the log waits a little
+// before writing a few lines on their own.
+func BenchmarkFileWrite(b *testing.B) {
+	for _, size := range []int{15 << 10, flushSize} {
+		b.Run(strconv.Itoa(size>>10)+"KiB", func(b *testing.B) {
+			f, err := openAppend(filepath.Join(b.TempDir(), "x.json")) // as the log opens its file
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer f.Close()
+			buf := bytes.Repeat([]byte{'a'}, size)
+			b.SetBytes(int64(size))
+			for i := 0; b.Loop(); i++ {
+				if i%(64<<20/size) == 0 {
+					// Start again from empty, so that the file stays small.
+					if err := f.Truncate(0); err != nil {
+						b.Fatal(err)
+					}
+				}
+				if _, err := f.Write(buf); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

@@ -339,4 +339,5 @@ func TestJSONCoalesces(t *testing.T) {
 	if ff.writes > n/4 {
 		t.Errorf("%d writes for %d events, want at most %d", ff.writes, n, n/4)
 	}
+	t.Logf("%d writes for %d events", ff.writes, n)
 }

@@ -61,11 +61,13 @@ func (g *Governor) apply() {
 		out = n + g.reserve
 	}
 	p := For(g.limit, out)
-	if old := g.current.Load(); old != nil && p.GoLimit > old.GoLimit+raiseStep(g.limit) {
+	if old := g.current.Load(); old != nil {
 		// Raised in steps: what a measurement shows given up outside the
 		// heap (the binary's pages, just paged out) often comes back within
 		// seconds, and a heap that grew into it meanwhile is over the limit.
-		p = For(g.limit, g.limit-(old.GoLimit+raiseStep(g.limit)))
+		if ceiling := old.GoLimit + raiseStep(g.limit); p.GoLimit > ceiling {
+			p = For(g.limit, g.limit-ceiling)
+		}
 	}
 	if f := g.held.Load(); f != nil {
 		p.IndexBytes = max(p.IndexBytes-(*f)(), p.IndexBytes/4)
