@@ -17,17 +17,31 @@ const daemonFlush = store.DefaultFlushInterval
 // groups do not take hours.
 const liveFlush = 200 * time.Microsecond
 
-// feedBulk sends every event of g to ch as fast as the store takes them,
-// then closes ch. The store then writes batches of up to BatchSize events
+// feedBulk queues every event of g as fast as the store takes them, then
+// closes q. The store then writes batches of up to BatchSize events
 // spanning hours of event time: a database shaped by a backlog, not by
 // live traffic.
-func feedBulk(ctx context.Context, g *generator, ch chan<- *event.Event) {
-	defer close(ch)
+func feedBulk(ctx context.Context, g *generator, q *event.Queue) {
+	defer q.Close()
 	for e := g.next(); e != nil; e = g.next() {
-		select {
-		case ch <- e:
-		case <-ctx.Done():
+		if !put(ctx, q, []*event.Event{e}) {
 			return
+		}
+	}
+}
+
+// put queues es, waiting while the queue is full, and reports false if
+// ctx ended first.
+func put(ctx context.Context, q *event.Queue, es []*event.Event) bool {
+	for {
+		es = es[q.Put(es...):]
+		if len(es) == 0 {
+			return true
+		}
+		select {
+		case <-time.After(20 * time.Microsecond):
+		case <-ctx.Done():
+			return false
 		}
 	}
 }
@@ -42,9 +56,9 @@ type stored interface {
 // group's first event as one group, and waits until the store has written
 // (or lost) them before it sends the next, so that each group becomes one
 // batch (the store must use liveFlush). A group is split only if sending
-// it takes longer than liveFlush. It closes ch.
-func feedLive(ctx context.Context, g *generator, ch chan<- *event.Event, st stored) {
-	defer close(ch)
+// it takes longer than liveFlush. It closes q.
+func feedLive(ctx context.Context, g *generator, q *event.Queue, st stored) {
+	defer q.Close()
 	var sent uint64
 	group := make([]*event.Event, 0, 64)
 	e := g.next()
@@ -54,12 +68,8 @@ func feedLive(ctx context.Context, g *generator, ch chan<- *event.Event, st stor
 		for e = g.next(); e != nil && e.Time.Before(end); e = g.next() {
 			group = append(group, e)
 		}
-		for _, ge := range group {
-			select {
-			case ch <- ge:
-			case <-ctx.Done():
-				return
-			}
+		if !put(ctx, q, group) {
+			return
 		}
 		sent += uint64(len(group))
 		for {

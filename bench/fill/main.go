@@ -129,7 +129,7 @@ func fill(ctx context.Context, o options, out io.Writer, logger *slog.Logger) (r
 	defer st.Close()
 
 	began := time.Now()
-	ch := make(chan *event.Event, 4096)
+	ch := event.NewQueue(4096)
 	var wg sync.WaitGroup
 	wg.Go(func() {
 		if o.live {

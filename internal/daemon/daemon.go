@@ -159,7 +159,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	var sinkWG, lisWG, bgWG sync.WaitGroup
 	for _, s := range sinks.all {
 		sinkWG.Go(func() {
-			if err := s.sink.Run(sinkCtx, s.sub.C()); err != nil {
+			if err := s.sink.Run(sinkCtx, s.sub.Queue()); err != nil {
 				cancel(fmt.Errorf("%s sink: %w", s.name, err))
 			}
 		})

@@ -152,7 +152,7 @@ type indexSink struct {
 	loaded func()
 }
 
-func (s *indexSink) Run(ctx context.Context, ch <-chan *event.Event) error {
+func (s *indexSink) Run(ctx context.Context, events *event.Queue) error {
 	start := time.Now()
 	if err := s.idx.LoadWith(ctx, s.st, s.upTo, s.loadReports); err != nil {
 		return err
@@ -162,7 +162,7 @@ func (s *indexSink) Run(ctx context.Context, ch <-chan *event.Event) error {
 	}
 	c := s.idx.Counts()
 	s.logger.Info("index loaded", "events", c.Events, "ip_addresses", c.IPs, "numbers", c.Numbers, "took", time.Since(start).Round(time.Millisecond))
-	return s.idx.Run(ctx, ch)
+	return s.idx.Run(ctx, events)
 }
 
 // seedDecisions makes decisions of what the index enforces, as of each

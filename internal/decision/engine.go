@@ -196,16 +196,31 @@ func (e *Engine) extendStep() time.Duration { return max(e.cfg.BlockFor/100, tim
 
 // Observe applies one sighting: a new decision, or a longer one.
 func (e *Engine) Observe(ev Evidence) {
+	e.ObserveAll([]Evidence{ev})
+}
+
+// ObserveAll applies sightings in order, under one lock and one read of
+// the clock: under a flood the bus hands the engine hundreds at a time.
+func (e *Engine) ObserveAll(evs []Evidence) {
+	now := e.cfg.Now()
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for i := range evs {
+		e.observeLocked(&evs[i], now)
+	}
+}
+
+// observeLocked applies one sighting. e.mu is held.
+func (e *Engine) observeLocked(evp *Evidence, now time.Time) {
+	ev := *evp
 	if e.cfg.Evidence == Proven && !ev.Proven {
 		e.stats.ignored.Add(1)
 		return
 	}
 	until := ev.At.Add(e.cfg.BlockFor)
-	if !until.After(e.cfg.Now()) {
+	if !until.After(now) {
 		return // the sighting is older than a block would last
 	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
 	if ev.IP.IsValid() {
 		a := ev.IP.Unmap().WithZone("")
 		var buf [48]byte

@@ -11,10 +11,19 @@ type Sink struct{ Engine *Engine }
 
 var _ event.Sink = (*Sink)(nil)
 
-// Run observes every event of ch until it is closed or ctx is done.
-func (s *Sink) Run(ctx context.Context, ch <-chan *event.Event) error {
-	return event.Consume(ctx, ch, func(ev *event.Event) {
-		s.Engine.Observe(Evidence{IP: ev.Source.Addr(), Number: ev.CalledNumberNorm, Origin: Local, Reporters: 1,
-			Proven: ev.Transport != event.UDP || ev.Proven, At: ev.Time})
+// Run observes every queued event until the queue is closed and empty or
+// ctx is done.
+func (s *Sink) Run(ctx context.Context, events *event.Queue) error {
+	var evs []Evidence
+	return event.ConsumeBatches(ctx, events, event.TakeMax, func(es []*event.Event) {
+		evs = evs[:0]
+		for _, ev := range es {
+			if ev == nil {
+				continue
+			}
+			evs = append(evs, Evidence{IP: ev.Source.Addr(), Number: ev.CalledNumberNorm, Origin: Local, Reporters: 1,
+				Proven: ev.Transport != event.UDP || ev.Proven, At: ev.Time})
+		}
+		s.Engine.ObserveAll(evs)
 	})
 }

@@ -7,11 +7,11 @@ import (
 	"sync/atomic"
 )
 
-// Sink consumes events. Run reads from events until the channel is closed
-// (then it flushes and returns nil) or ctx is cancelled (then it returns
-// promptly, possibly leaving events unprocessed).
+// Sink consumes events. Run takes from events until the queue is closed
+// and empty (then it flushes and returns nil) or ctx is cancelled (then it
+// returns promptly, possibly leaving events unprocessed).
 type Sink interface {
-	Run(ctx context.Context, events <-chan *Event) error
+	Run(ctx context.Context, events *Queue) error
 }
 
 // ErrBusStarted is returned by [Bus.Subscribe] once events have been published.
@@ -34,7 +34,7 @@ type Bus struct {
 // Subscription is one subscriber's queue.
 type Subscription struct {
 	name      string
-	ch        chan *Event
+	q         *Queue
 	delivered atomic.Uint64
 	dropped   atomic.Uint64
 }
@@ -61,20 +61,20 @@ func (b *Bus) Subscribe(name string, capacity int) (*Subscription, error) {
 	if b.started.Load() || b.closed {
 		return nil, ErrBusStarted
 	}
-	s := &Subscription{name: name, ch: make(chan *Event, capacity)}
+	s := &Subscription{name: name, q: NewQueue(capacity)}
 	b.subs = append(b.subs, s)
 	return s, nil
 }
 
-// C returns the channel the subscriber reads. It is closed by [Bus.Close].
-func (s *Subscription) C() <-chan *Event { return s.ch }
+// Queue returns the queue the subscriber reads. It is closed by [Bus.Close].
+func (s *Subscription) Queue() *Queue { return s.q }
 
 // Stats returns the subscription's counters.
 func (s *Subscription) Stats() Stats {
 	return Stats{
 		Name:      s.name,
-		Capacity:  cap(s.ch),
-		Queued:    len(s.ch),
+		Capacity:  s.q.Cap(),
+		Queued:    s.q.Len(),
 		Delivered: s.delivered.Load(),
 		Dropped:   s.dropped.Load(),
 	}
@@ -83,30 +83,40 @@ func (s *Subscription) Stats() Stats {
 // Publish offers e to every subscriber without blocking. It reports whether
 // every subscriber accepted it.
 func (b *Bus) Publish(e *Event) bool {
+	return b.PublishBatch([]*Event{e}) == 1
+}
+
+// PublishBatch offers es to every subscriber without blocking, in one
+// operation on each queue, and returns how many of them, from the first,
+// every subscriber accepted. A subscriber whose queue fills takes the
+// first events that fit and loses the rest.
+func (b *Bus) PublishBatch(es []*Event) int {
+	if len(es) == 0 {
+		return 0
+	}
 	if !b.started.Load() {
 		b.started.Store(true)
 	}
 	b.mu.RLock()
 	defer b.mu.RUnlock()
-	ok := true
+	all := len(es)
 	for _, s := range b.subs {
-		if b.closed {
-			s.dropped.Add(1)
-			ok = false
-			continue
+		k := 0
+		if !b.closed {
+			k = s.q.Put(es...)
 		}
-		select {
-		case s.ch <- e:
-			s.delivered.Add(1)
-		default:
-			s.dropped.Add(1)
-			ok = false
+		if k > 0 {
+			s.delivered.Add(uint64(k))
 		}
+		if k < len(es) {
+			s.dropped.Add(uint64(len(es) - k))
+		}
+		all = min(all, k)
 	}
-	return ok
+	return all
 }
 
-// Close closes every subscriber's channel, so that sinks drain what is
+// Close closes every subscriber's queue, so that sinks drain what is
 // queued and return. Call it after the publishers have stopped.
 func (b *Bus) Close() {
 	b.mu.Lock()
@@ -117,7 +127,7 @@ func (b *Bus) Close() {
 	b.closed = true
 	b.started.Store(true)
 	for _, s := range b.subs {
-		close(s.ch)
+		s.q.Close()
 	}
 }
 
@@ -132,47 +142,47 @@ func (b *Bus) Stats() []Stats {
 	return out
 }
 
-// Consume calls fn for each event until events is closed or ctx is
-// cancelled, and returns nil either way: the loop every simple [Sink]
+// Consume calls fn for each event until events is closed and empty or ctx
+// is cancelled, and returns nil either way: the loop every simple [Sink]
 // needs, so that they all keep the same contract.
-func Consume(ctx context.Context, events <-chan *Event, fn func(*Event)) error {
+func Consume(ctx context.Context, events *Queue, fn func(*Event)) error {
+	return ConsumeBatches(ctx, events, TakeMax, func(es []*Event) {
+		for _, e := range es {
+			fn(e)
+		}
+	})
+}
+
+// ConsumeBatches is [Consume] for a sink that handles what is queued at
+// once, up to limit events per call of fn, never none. fn must not keep
+// the slice.
+func ConsumeBatches(ctx context.Context, events *Queue, limit int, fn func([]*Event)) error {
+	batch := make([]*Event, 0, limit)
 	for {
+		var done bool
+		batch, done = events.Take(batch[:0], limit)
+		if len(batch) > 0 {
+			fn(batch)
+		}
+		clear(batch) // keep no event alive while waiting
+		if done {
+			return nil
+		}
+		if len(batch) == limit {
+			// More may be queued: look at ctx without waiting.
+			if ctx.Err() != nil {
+				return nil
+			}
+			continue
+		}
 		select {
 		case <-ctx.Done():
 			return nil
-		case e, ok := <-events:
-			if !ok {
-				return nil
-			}
-			fn(e)
-		}
-		if Drain(events, DrainMax, fn) {
-			return nil
+		case <-events.Ready():
 		}
 	}
 }
 
-// DrainMax is how many queued events a sink takes with [Drain] before it
-// looks at its context again, so that cancelling stays prompt.
-const DrainMax = 256
-
-// Drain calls fn for up to max events already queued, without blocking,
-// and reports whether events was closed. A sink behind a flood takes its
-// backlog this way rather than by a select that also waits on its
-// context: every sink's context is done by the same channel, and under a
-// flood the locking of that channel by every select was a few per cent of
-// the daemon's CPU (bench/flood/run.sh with PROFILE).
-func Drain(events <-chan *Event, max int, fn func(*Event)) (closed bool) {
-	for range max {
-		select {
-		case e, ok := <-events:
-			if !ok {
-				return true
-			}
-			fn(e)
-		default:
-			return false
-		}
-	}
-	return false
-}
+// TakeMax is how many queued events a sink takes at once before it looks
+// at its context again, so that cancelling stays prompt.
+const TakeMax = 256

@@ -3,6 +3,8 @@ package event
 import (
 	"context"
 	"errors"
+	"runtime"
+	"strings"
 	"sync"
 	"testing"
 )
@@ -14,7 +16,7 @@ func TestBusFansOutAndCountsDrops(t *testing.T) {
 	for range 5 {
 		b.Publish(&Event{})
 	}
-	if got := len(fast.C()); got != 5 {
+	if got := fast.Queue().Len(); got != 5 {
 		t.Errorf("fast queued %d, want 5", got)
 	}
 	st := slow.Stats()
@@ -36,7 +38,7 @@ func TestBusCloseDrainsAndDropsLatePublishes(t *testing.T) {
 		t.Error("Publish after Close reported success")
 	}
 	var got []string
-	for e := range s.C() {
+	for _, e := range takeAll(t, s.Queue()) {
 		got = append(got, e.Method)
 	}
 	if len(got) != 1 || got[0] != "A" || s.Stats().Dropped != 1 {
@@ -58,9 +60,7 @@ func TestBusConcurrentPublishClose(t *testing.T) {
 	got := make(chan uint64)
 	go func() {
 		var n uint64
-		for range s.C() {
-			n++
-		}
+		_ = Consume(context.Background(), s.Queue(), func(*Event) { n++ })
 		got <- n
 	}()
 	wg.Wait()
@@ -95,8 +95,7 @@ func BenchmarkPublish(b *testing.B) {
 	s, _ := bus.Subscribe("s", 1024)
 	done := make(chan struct{})
 	go func() {
-		for range s.C() {
-		}
+		_ = Consume(context.Background(), s.Queue(), func(*Event) {})
 		close(done)
 	}()
 	e := &Event{}
@@ -116,18 +115,64 @@ func BenchmarkNewUUID(b *testing.B) {
 }
 
 func TestConsume(t *testing.T) {
-	ch := make(chan *Event, 3)
-	ch <- &Event{Method: "A"}
-	ch <- &Event{Method: "B"}
-	close(ch)
 	var got []string
-	if err := Consume(t.Context(), ch, func(e *Event) { got = append(got, e.Method) }); err != nil || len(got) != 2 || got[1] != "B" {
+	q := QueueOf(&Event{Method: "A"}, &Event{Method: "B"})
+	if err := Consume(t.Context(), q, func(e *Event) { got = append(got, e.Method) }); err != nil || len(got) != 2 || got[1] != "B" {
 		t.Fatalf("got %v, %v", got, err)
 	}
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
-	if err := Consume(ctx, make(chan *Event), func(*Event) { t.Fatal("called") }); err != nil {
+	if err := Consume(ctx, NewQueue(1), func(*Event) { t.Fatal("called") }); err != nil {
 		t.Fatalf("cancelled: %v", err)
+	}
+}
+
+// TestConsumeWaitsForLateEvents puts events while Consume sleeps on an
+// empty queue: a lost wake-up would hang the test.
+func TestConsumeWaitsForLateEvents(t *testing.T) {
+	q := NewQueue(4)
+	got := make(chan string, 100)
+	done := make(chan error)
+	go func() { done <- Consume(t.Context(), q, func(e *Event) { got <- e.Method }) }()
+	for i := range 100 {
+		want := string(rune('a' + i%26))
+		for q.Put(&Event{Method: want}) == 0 {
+			runtime.Gosched()
+		}
+		if m := <-got; m != want {
+			t.Fatalf("event %d: got %q, want %q", i, m, want)
+		}
+	}
+	q.Close()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestPublishBatchKeepsWhatFits(t *testing.T) {
+	b := NewBus()
+	big, _ := b.Subscribe("big", 10)
+	small, _ := b.Subscribe("small", 3)
+	es := []*Event{{Method: "1"}, {Method: "2"}, {Method: "3"}, {Method: "4"}}
+	if n := b.PublishBatch(es); n != 3 {
+		t.Errorf("PublishBatch = %d, want 3 (the small queue's room)", n)
+	}
+	if st := small.Stats(); st.Delivered != 3 || st.Dropped != 1 {
+		t.Errorf("small %+v, want 3 delivered, 1 dropped", st)
+	}
+	if st := big.Stats(); st.Delivered != 4 || st.Dropped != 0 {
+		t.Errorf("big %+v, want 4 delivered", st)
+	}
+	b.Close()
+	var got []string
+	for _, e := range takeAll(t, small.Queue()) {
+		got = append(got, e.Method)
+	}
+	if strings.Join(got, "") != "123" {
+		t.Errorf("small queue holds %v, want the first three", got)
+	}
+	if n := b.PublishBatch(es); n != 0 {
+		t.Errorf("PublishBatch after Close = %d", n)
 	}
 }
 
@@ -135,57 +180,45 @@ func TestConsume(t *testing.T) {
 // subscribers that each drain their queue, as the daemon's sinks do: the
 // cost includes waking the subscribers.
 func BenchmarkPublishFanOut(b *testing.B) {
+	benchmarkFanOut(b, 1, func(bus *Bus, batch []*Event) { bus.Publish(batch[0]) })
+}
+
+// BenchmarkPublishBatchFanOut is BenchmarkPublishFanOut with the
+// listener's read batch of 16 events per call: compare ns/event.
+func BenchmarkPublishBatchFanOut(b *testing.B) {
+	benchmarkFanOut(b, 16, func(bus *Bus, batch []*Event) { bus.PublishBatch(batch) })
+}
+
+func benchmarkFanOut(b *testing.B, n int, publish func(*Bus, []*Event)) {
 	bus := NewBus()
 	var wg sync.WaitGroup
 	for range 6 {
 		s, _ := bus.Subscribe("s", 1<<16)
 		wg.Go(func() {
-			for range s.C() {
-			}
+			_ = Consume(context.Background(), s.Queue(), func(*Event) {})
 		})
 	}
-	e := &Event{}
+	batch := make([]*Event, n)
+	for i := range batch {
+		batch[i] = &Event{}
+	}
 	b.ReportAllocs()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
-			bus.Publish(e)
+			publish(bus, batch)
 		}
 	})
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/event")
 	bus.Close()
 	wg.Wait()
 }
 
-func TestDrain(t *testing.T) {
-	for _, tc := range []struct {
-		name       string
-		queued     int
-		close      bool
-		max        int
-		wantTaken  int
-		wantClosed bool
-	}{
-		{"empty", 0, false, 8, 0, false},
-		{"fewer than max", 3, false, 8, 3, false},
-		{"more than max", 20, false, 8, 8, false},
-		{"closed after the queue", 3, true, 8, 3, true},
-		{"closed but max reached first", 20, true, 8, 8, false},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			ch := make(chan *Event, 32)
-			for range tc.queued {
-				ch <- &Event{}
-			}
-			if tc.close {
-				close(ch)
-			}
-			taken := 0
-			closed := Drain(ch, tc.max, func(*Event) { taken++ })
-			if taken != tc.wantTaken || closed != tc.wantClosed {
-				t.Errorf("Drain took %d, closed %v; want %d, %v", taken, closed, tc.wantTaken, tc.wantClosed)
-			}
-			if left := len(ch); left != tc.queued-tc.wantTaken {
-				t.Errorf("%d left queued, want %d", left, tc.queued-tc.wantTaken)
-			}
-		})
+// takeAll takes everything from a closed queue.
+func takeAll(t *testing.T, q *Queue) []*Event {
+	t.Helper()
+	es, done := q.Take(nil, q.Cap())
+	if !done {
+		t.Fatal("queue not closed and empty after taking everything")
 	}
+	return es
 }

@@ -338,7 +338,7 @@ func TestStream(t *testing.T) {
 	f := newFixture(t, Config{})
 	srv := httptest.NewServer(f.h)
 	defer srv.Close()
-	ch := make(chan *event.Event, 4)
+	ch := event.NewQueue(4)
 	hubDone := make(chan error)
 	go func() { hubDone <- f.hub.Run(t.Context(), ch) }()
 
@@ -356,8 +356,8 @@ func TestStream(t *testing.T) {
 	}
 	r.ReadString('\n')
 	e1, e2 := testEvent(7, "198.51.100.3", "1", "INVITE", "x"), testEvent(8, "198.51.100.4", "2", "OPTIONS", "y")
-	ch <- e1
-	ch <- e2
+	ch.Put(e1)
+	ch.Put(e2)
 	for _, want := range []*event.Event{e1, e2} {
 		var lines []string
 		for {
@@ -374,7 +374,7 @@ func TestStream(t *testing.T) {
 			t.Errorf("event lines %q", lines)
 		}
 	}
-	close(ch) // the hub stops: the stream ends
+	ch.Close() // the hub stops: the stream ends
 	if _, err := io.ReadAll(r); err != nil {
 		t.Errorf("stream did not end cleanly: %v", err)
 	}

@@ -47,7 +47,7 @@ func TestOpenAPI(t *testing.T) {
 	emptySrv := httptest.NewServer(empty)
 	defer emptySrv.Close()
 
-	ch := make(chan *event.Event, 1)
+	ch := event.NewQueue(1)
 	go f.hub.Run(t.Context(), ch)
 
 	do := func(base, method, target string, header ...string) {
@@ -195,9 +195,9 @@ func TestOpenAPI(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ch <- e
+	ch.Put(e)
 	time.Sleep(50 * time.Millisecond)
-	close(ch)
+	ch.Close()
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	if !strings.Contains(string(body), "event: probe") {

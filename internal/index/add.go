@@ -171,38 +171,42 @@ func (x *Index) unlink(t *table, id uint32, rec *record, next uint32) {
 	en.first = x.ring.at(en.head).t
 }
 
-// Run indexes the events of ch until ch is closed or ctx is done, and
-// expires old ones every few seconds. Events are applied in batches, under
-// one lock each, so that queries wait little even at a flood's rate.
-func (x *Index) Run(ctx context.Context, ch <-chan *event.Event) error {
+// Run indexes queued events until the queue is closed and empty or ctx is
+// done, and expires old ones every few seconds. Events are applied in
+// batches, under one lock each, so that queries wait little even at a
+// flood's rate.
+func (x *Index) Run(ctx context.Context, events *event.Queue) error {
 	tick := time.NewTicker(5 * time.Second)
 	defer tick.Stop()
 	batch := make([]*event.Event, 0, 512)
 	for {
+		var done bool
+		batch, done = events.Take(batch[:0], cap(batch))
+		if len(batch) > 0 {
+			x.Add(batch...)
+			clear(batch)
+		}
+		if done {
+			return nil
+		}
+		if len(batch) == cap(batch) {
+			// More may be queued: look at ctx and the ticker without
+			// waiting, so that a flood delays neither.
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-tick.C:
+				x.Expire()
+			default:
+			}
+			continue
+		}
 		select {
 		case <-ctx.Done():
 			return nil
 		case <-tick.C:
 			x.Expire()
-		case e, ok := <-ch:
-			if !ok {
-				return nil
-			}
-			batch = append(batch[:0], e)
-		drain:
-			for len(batch) < cap(batch) {
-				select {
-				case e, ok := <-ch:
-					if !ok {
-						break drain
-					}
-					batch = append(batch, e)
-				default:
-					break drain
-				}
-			}
-			x.Add(batch...)
-			clear(batch)
+		case <-events.Ready():
 		}
 	}
 }

@@ -236,10 +236,7 @@ func TestLoadThenRun(t *testing.T) {
 	if err := x.Load(t.Context(), stored, 2); err != nil {
 		t.Fatal(err)
 	}
-	ch := make(chan *event.Event, 10)
-	ch <- probe(4, "198.51.100.1", "1", "OPTIONS", "")
-	close(ch)
-	if err := x.Run(t.Context(), ch); err != nil {
+	if err := x.Run(t.Context(), event.QueueOf(probe(4, "198.51.100.1", "1", "OPTIONS", ""))); err != nil {
 		t.Fatal(err)
 	}
 	e, _ := x.CheckIP(ip("198.51.100.1"))
@@ -256,9 +253,10 @@ func TestLoadThenRun(t *testing.T) {
 func TestConcurrent(t *testing.T) {
 	c := newClock(at(0))
 	x := newIndex(c, 5000)
-	ch := make(chan *event.Event, 64)
+	const n = 20000
+	q := event.NewQueue(n) // room for all: none is dropped
 	done := make(chan error)
-	go func() { done <- x.Run(t.Context(), ch) }()
+	go func() { done <- x.Run(t.Context(), q) }()
 	var wg sync.WaitGroup
 	stop := make(chan struct{})
 	for range 2 {
@@ -275,10 +273,10 @@ func TestConcurrent(t *testing.T) {
 			}
 		})
 	}
-	for i := range 20000 {
-		ch <- probe(i%50, fmt.Sprintf("198.51.100.%d", i%200), fmt.Sprint(i%70), "INVITE", fmt.Sprint(i%9))
+	for i := range n {
+		q.Put(probe(i%50, fmt.Sprintf("198.51.100.%d", i%200), fmt.Sprint(i%70), "INVITE", fmt.Sprint(i%9)))
 	}
-	close(ch)
+	q.Close()
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}

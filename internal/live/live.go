@@ -59,11 +59,11 @@ func (h *Hub) Subscribe(buf int) (*Sub, func()) {
 	}
 }
 
-// Run delivers the events of ch until it is closed or ctx is done, then
-// closes every subscription.
-func (h *Hub) Run(ctx context.Context, ch <-chan *event.Event) error {
+// Run delivers queued events until the queue is closed and empty or ctx
+// is done, then closes every subscription.
+func (h *Hub) Run(ctx context.Context, events *event.Queue) error {
 	defer h.close()
-	return event.Consume(ctx, ch, h.publish)
+	return event.Consume(ctx, events, h.publish)
 }
 
 func (h *Hub) publish(e *event.Event) {

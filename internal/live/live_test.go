@@ -14,12 +14,12 @@ func TestHub(t *testing.T) {
 	cancelGone()
 	cancelGone() // twice is fine
 
-	ch := make(chan *event.Event, 3)
+	q := event.NewQueue(3)
 	for _, m := range []string{"A", "B", "C"} {
-		ch <- &event.Event{Method: m}
+		q.Put(&event.Event{Method: m})
 	}
-	close(ch)
-	if err := h.Run(t.Context(), ch); err != nil {
+	q.Close()
+	if err := h.Run(t.Context(), q); err != nil {
 		t.Fatal(err)
 	}
 	var got string

@@ -55,7 +55,7 @@ func BenchmarkJSONEncode(b *testing.B) {
 	})
 }
 
-// BenchmarkJSONSink measures the whole sink: events through a channel, Run
+// BenchmarkJSONSink measures the whole sink: events through a queue, Run
 // encoding and writing them to a file. lines/s includes draining the queue.
 func BenchmarkJSONSink(b *testing.B) {
 	for _, bc := range []struct {
@@ -72,16 +72,16 @@ func BenchmarkJSONSink(b *testing.B) {
 				b.Fatal(err)
 			}
 			defer j.Close()
-			events := make(chan *event.Event, 4096)
+			events := event.NewQueue(4096)
 			done := make(chan error, 1)
 			b.SetBytes(int64(len(appendEvent(nil, bc.e, &testInfo))))
 			b.ReportAllocs()
 			start := time.Now()
 			go func() { done <- j.Run(b.Context(), events) }()
 			for b.Loop() {
-				events <- bc.e
+				put(b, events, bc.e)
 			}
-			close(events)
+			events.Close()
 			if err := <-done; err != nil {
 				b.Fatal(err)
 			}

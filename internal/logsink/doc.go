@@ -8,8 +8,8 @@
 //
 // # Contracts
 //
-// Each sink implements [event.Sink]: its Run method reads its own channel,
-// returns nil after draining once the channel is closed, and returns
+// Each sink implements [event.Sink]: its Run method reads its own queue,
+// returns nil after draining once the queue is closed, and returns
 // promptly (also nil) when its context is cancelled, possibly leaving queued
 // events unwritten. Neither sink ever blocks the packet path: they read from
 // a bounded [event.Bus] subscription, and the bus drops events for a slow

@@ -29,9 +29,9 @@ func ExampleOpenJSON() {
 	}
 	defer sink.Close()
 
-	events := make(chan *event.Event, 1)
-	events <- exampleEvent()
-	close(events)
+	events := event.NewQueue(1)
+	events.Put(exampleEvent())
+	events.Close()
 	if err := sink.Run(context.Background(), events); err != nil {
 		panic(err)
 	}

@@ -122,31 +122,27 @@ func (j *JSON) Stats() JSONStats {
 	}
 }
 
-// Run writes events until the channel is closed (it then writes what is
+// Run writes events until the queue is closed (it then writes what is
 // buffered and returns nil) or ctx is cancelled (it then writes what is
 // already encoded, leaves the queue, and returns nil). Write errors do not
 // stop it.
-func (j *JSON) Run(ctx context.Context, events <-chan *event.Event) error {
+func (j *JSON) Run(ctx context.Context, events *event.Queue) error {
 	// due fires when lines held back by coalescing must be written.
 	due := time.NewTimer(time.Hour)
 	due.Stop()
 	defer due.Stop()
-	var dueC <-chan time.Time
+	var (
+		dueC  <-chan time.Time
+		batch []*event.Event
+	)
 	for {
-		select {
-		case <-ctx.Done():
-			j.flush()
-			return nil
-		case <-dueC:
-			dueC = nil
-			j.flush()
-		case e, ok := <-events:
-			if !ok {
-				j.flush()
-				return nil
-			}
-			closed, held := j.writeBatch(e, events)
-			if closed {
+		var done bool
+		batch, done = events.Take(batch[:0], maxBatch)
+		full := len(batch) == maxBatch
+		if len(batch) > 0 || done {
+			held := j.writeBatch(batch, done, full)
+			clear(batch) // keep no event alive while waiting
+			if done {
 				return nil
 			}
 			if held && dueC == nil {
@@ -154,36 +150,48 @@ func (j *JSON) Run(ctx context.Context, events <-chan *event.Event) error {
 				dueC = due.C
 			}
 		}
+		if full {
+			// More may be queued: look at ctx without waiting.
+			if ctx.Err() != nil {
+				j.flush()
+				return nil
+			}
+			continue
+		}
+		select {
+		case <-ctx.Done():
+			j.flush()
+			return nil
+		case <-dueC:
+			dueC = nil
+			j.flush()
+		case <-events.Ready():
+		}
 	}
 }
 
-// writeBatch writes e and up to maxBatch-1 more queued events under one
-// lock hold. It flushes when the queue runs empty, unless the last write
-// was less than j.coalesce before; it reports whether the channel was
-// closed (after flushing) and whether lines are left in the buffer.
-func (j *JSON) writeBatch(e *event.Event, events <-chan *event.Event) (closed, held bool) {
+// writeBatch writes es under one lock hold and reports whether lines are
+// left in the buffer. done says the queue is closed and empty: everything
+// is flushed. A batch that is not full emptied the queue: it is flushed
+// unless the last write was less than j.coalesce before. A full batch is
+// flushed only once flushInterval has passed.
+func (j *JSON) writeBatch(es []*event.Event, done, full bool) (held bool) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	j.appendLocked(e)
-	for range maxBatch - 1 {
-		select {
-		case e, ok := <-events:
-			if !ok {
-				j.flushLocked()
-				return true, false
-			}
-			j.appendLocked(e)
-		default:
-			if j.now().Sub(j.lastFlush) >= j.coalesce {
-				j.flushLocked()
-			}
-			return false, j.lines > 0
-		}
+	for _, e := range es {
+		j.appendLocked(e)
 	}
-	if j.now().Sub(j.lastFlush) >= flushInterval {
+	switch {
+	case done:
+		j.flushLocked()
+	case !full:
+		if j.now().Sub(j.lastFlush) >= j.coalesce {
+			j.flushLocked()
+		}
+	case j.now().Sub(j.lastFlush) >= flushInterval:
 		j.flushLocked()
 	}
-	return false, j.lines > 0
+	return j.lines > 0
 }
 
 func (j *JSON) appendLocked(e *event.Event) {

@@ -16,7 +16,7 @@ import (
 )
 
 // runJSON starts j.Run on events and returns a func that waits for it.
-func runJSON(t *testing.T, ctx context.Context, j *JSON, events <-chan *event.Event) func() error {
+func runJSON(t *testing.T, ctx context.Context, j *JSON, events *event.Queue) func() error {
 	t.Helper()
 	done := make(chan error, 1)
 	go func() { done <- j.Run(ctx, events) }()
@@ -49,12 +49,12 @@ func TestJSONRun(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer j.Close()
-			events := make(chan *event.Event, tc.queue)
+			events := event.NewQueue(tc.queue)
 			wait := runJSON(t, t.Context(), j, events)
 			for i := range tc.events {
-				events <- testEvent(i)
+				put(t, events, testEvent(i))
 			}
-			close(events)
+			events.Close()
 			if err := wait(); err != nil {
 				t.Fatalf("Run: %v", err)
 			}
@@ -100,9 +100,9 @@ func TestOpenJSON(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		events := make(chan *event.Event, 1)
-		events <- testEvent(1)
-		close(events)
+		events := event.NewQueue(1)
+		put(t, events, testEvent(1))
+		events.Close()
 		if err := j.Run(t.Context(), events); err != nil {
 			t.Fatal(err)
 		}
@@ -131,16 +131,16 @@ func TestJSONCancel(t *testing.T) {
 	}
 	defer j.Close()
 	ctx, cancel := context.WithCancel(t.Context())
-	events := make(chan *event.Event, 10)
+	events := event.NewQueue(10)
 	wait := runJSON(t, ctx, j, events)
-	events <- testEvent(0)
+	put(t, events, testEvent(0))
 	waitFor(t, "first event written", func() bool { return j.Stats().Written == 1 })
 	cancel()
 	if err := wait(); err != nil {
 		t.Fatalf("Run after cancel: %v", err)
 	}
-	// Events queued after the abort stay queued; the channel was not closed.
-	events <- testEvent(1)
+	// Events queued after the abort stay queued; the queue was not closed.
+	put(t, events, testEvent(1))
 	if got := len(readLines(t, path)); got != 1 {
 		t.Errorf("%d lines, want 1", got)
 	}
@@ -202,10 +202,10 @@ func TestJSONWriteErrors(t *testing.T) {
 			j.coalesce = 0
 
 			// One event at a time, so that each is flushed on its own.
-			events := make(chan *event.Event)
+			events := event.NewQueue(1)
 			wait := runJSON(t, t.Context(), j, events)
 			for i := range tc.events {
-				events <- testEvent(i)
+				put(t, events, testEvent(i))
 			}
 			waitFor(t, "all events handled", func() bool {
 				s := j.Stats()
@@ -220,8 +220,8 @@ func TestJSONWriteErrors(t *testing.T) {
 
 			// Once the disk has room again, lines parse again.
 			ff.heal()
-			events <- testEvent(1000)
-			close(events)
+			put(t, events, testEvent(1000))
+			events.Close()
 			if err := wait(); err != nil {
 				t.Fatal(err)
 			}
@@ -252,11 +252,11 @@ func TestJSONClose(t *testing.T) {
 	if err := j.Reopen(); !errors.Is(err, ErrClosed) {
 		t.Errorf("Reopen after Close: %v, want ErrClosed", err)
 	}
-	events := make(chan *event.Event, 3)
+	events := event.NewQueue(3)
 	for i := range 3 {
-		events <- testEvent(i)
+		put(t, events, testEvent(i))
 	}
-	close(events)
+	events.Close()
 	if err := j.Run(t.Context(), events); err != nil {
 		t.Fatal(err)
 	}
@@ -292,15 +292,14 @@ func TestJSONFlushInterval(t *testing.T) {
 			defer j.Close()
 			clock := newFakeClock()
 			j.now = clock.now
-			events := make(chan *event.Event, 2*maxBatch) // never empty
+			events := event.NewQueue(2 * maxBatch) // never empty
 			for range 2 * maxBatch {
-				events <- small
+				put(t, events, small)
 			}
 			j.flush() // the last write happens now
 			clock.advance(tc.elapsed)
-			if closed, _ := j.writeBatch(<-events, events); closed {
-				t.Fatal("closed")
-			}
+			es, _ := events.Take(nil, maxBatch)
+			j.writeBatch(es, false, true)
 			if got := j.Stats().Written; got != tc.wantWritten {
 				t.Fatalf("%d written, want %d", got, tc.wantWritten)
 			}
@@ -323,14 +322,14 @@ func TestJSONCoalesces(t *testing.T) {
 	j.f.Close()
 	ff := &faultyFile{okBytes: 1 << 30}
 	j.f = ff
-	events := make(chan *event.Event) // empty after every event
+	events := event.NewQueue(1) // empty after every event
 	wait := runJSON(t, t.Context(), j, events)
 	const n = 200
 	for i := range n {
-		events <- testEvent(i)
+		put(t, events, testEvent(i))
 	}
 	waitFor(t, "every event written", func() bool { return j.Stats().Written == n })
-	close(events)
+	events.Close()
 	if err := wait(); err != nil {
 		t.Fatal(err)
 	}

@@ -39,9 +39,9 @@ func TestReadmeExamples(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer sink.Close()
-		events := make(chan *event.Event, 1)
-		events <- exampleEvent()
-		close(events)
+		events := event.NewQueue(1)
+		events.Put(exampleEvent())
+		events.Close()
 		if err := sink.Run(t.Context(), events); err != nil {
 			t.Fatal(err)
 		}

@@ -43,12 +43,12 @@ func TestJSONReopen(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer j.Close()
-	events := make(chan *event.Event, 64)
+	events := event.NewQueue(64)
 	wait := runJSON(t, t.Context(), j, events)
 
 	const before, after = 100, 150
 	for i := range before {
-		events <- testEvent(i)
+		put(t, events, testEvent(i))
 	}
 	waitFor(t, "lines before rotation", func() bool { return j.Stats().Written == before })
 
@@ -60,9 +60,9 @@ func TestJSONReopen(t *testing.T) {
 		t.Fatalf("Reopen: %v", err)
 	}
 	for i := before; i < before+after; i++ {
-		events <- testEvent(i)
+		put(t, events, testEvent(i))
 	}
-	close(events)
+	events.Close()
 	if err := wait(); err != nil {
 		t.Fatal(err)
 	}
@@ -88,16 +88,16 @@ func TestJSONReopenUnderLoad(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer j.Close()
-	events := make(chan *event.Event, 128)
+	events := event.NewQueue(128)
 	wait := runJSON(t, t.Context(), j, events)
 
 	const total, rotations = 5000, 10
 	var wg sync.WaitGroup
 	wg.Go(func() {
 		for i := range total {
-			events <- testEvent(i)
+			put(t, events, testEvent(i))
 		}
-		close(events)
+		events.Close()
 	})
 	for r := 1; r <= rotations; r++ {
 		waitFor(t, "progress", func() bool { return j.Stats().Written >= uint64(r*total/(rotations+1)) })
@@ -150,10 +150,10 @@ func TestJSONReopenFailureKeepsOldFile(t *testing.T) {
 	if err := j.Reopen(); err == nil {
 		t.Fatal("Reopen succeeded without a directory")
 	}
-	events := make(chan *event.Event, 2)
-	events <- testEvent(0)
-	events <- testEvent(1)
-	close(events)
+	events := event.NewQueue(2)
+	put(t, events, testEvent(0))
+	put(t, events, testEvent(1))
+	events.Close()
 	if err := j.Run(t.Context(), events); err != nil {
 		t.Fatal(err)
 	}
@@ -176,12 +176,13 @@ func TestJSONReopenFlushesToOldFile(t *testing.T) {
 	clock := newFakeClock()
 	j.now = clock.now
 	// A queue that does not run empty leaves the batch's lines buffered.
-	events := make(chan *event.Event, 2*maxBatch)
+	events := event.NewQueue(2 * maxBatch)
 	for i := range 2 * maxBatch {
-		events <- testEvent(i)
+		put(t, events, testEvent(i))
 	}
 	j.flush()
-	j.writeBatch(<-events, events)
+	es, _ := events.Take(nil, maxBatch)
+	j.writeBatch(es, false, true)
 	buffered := j.lines
 	if buffered == 0 {
 		t.Fatal("nothing buffered; the test needs buffered lines")

@@ -21,7 +21,7 @@ func OpenSyslog(cfg SyslogConfig, logger *slog.Logger) (*Syslog, error) {
 }
 
 // Run returns [ErrSyslogUnsupported].
-func (s *Syslog) Run(ctx context.Context, events <-chan *event.Event) error {
+func (s *Syslog) Run(ctx context.Context, events *event.Queue) error {
 	return ErrSyslogUnsupported
 }
 

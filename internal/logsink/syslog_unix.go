@@ -89,9 +89,9 @@ func (s *Syslog) Stats() SyslogStats {
 	}
 }
 
-// Run sends a line per event until the channel is closed or ctx is
+// Run sends a line per event until the queue is closed or ctx is
 // cancelled; either way it returns nil. Send errors do not stop it.
-func (s *Syslog) Run(ctx context.Context, events <-chan *event.Event) error {
+func (s *Syslog) Run(ctx context.Context, events *event.Queue) error {
 	return event.Consume(ctx, events, s.send)
 }
 

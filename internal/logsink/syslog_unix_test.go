@@ -74,13 +74,13 @@ func (d *fakeSyslogd) expectNothing() {
 type syslogRunner struct {
 	t       *testing.T
 	s       *Syslog
-	events  chan *event.Event
+	events  *event.Queue
 	done    chan error
 	handled uint64
 }
 
 func startSyslog(t *testing.T, ctx context.Context, s *Syslog) *syslogRunner {
-	r := &syslogRunner{t: t, s: s, events: make(chan *event.Event), done: make(chan error, 1)}
+	r := &syslogRunner{t: t, s: s, events: event.NewQueue(1), done: make(chan error, 1)}
 	go func() { r.done <- s.Run(ctx, r.events) }()
 	return r
 }
@@ -88,7 +88,7 @@ func startSyslog(t *testing.T, ctx context.Context, s *Syslog) *syslogRunner {
 // send hands e to Run and waits until it has been sent or dropped.
 func (r *syslogRunner) send(e *event.Event) {
 	r.t.Helper()
-	r.events <- e
+	r.events.Put(e)
 	r.handled++
 	waitFor(r.t, "event handled", func() bool {
 		st := r.s.Stats()
@@ -98,7 +98,7 @@ func (r *syslogRunner) send(e *event.Event) {
 
 func (r *syslogRunner) stop() {
 	r.t.Helper()
-	close(r.events)
+	r.events.Close()
 	select {
 	case err := <-r.done:
 		if err != nil {

@@ -22,7 +22,7 @@ func Example() {
 		panic(err)
 	}
 	done := make(chan error)
-	go func() { done <- m.ProbeCounter().Run(context.Background(), sub.C()) }()
+	go func() { done <- m.ProbeCounter().Run(context.Background(), sub.Queue()) }()
 
 	bus.Publish(&event.Event{Method: "OPTIONS", Transport: event.UDP})
 	bus.Publish(&event.Event{Method: "OPTIONS", Transport: event.UDP})

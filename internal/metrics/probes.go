@@ -93,11 +93,11 @@ type ProbeCounter struct {
 
 var _ event.Sink = (*ProbeCounter)(nil)
 
-// Run counts events until the channel is closed or ctx is cancelled, and
-// returns nil in both cases. It never blocks the bus for longer than a
-// counter increment. Several Runs may share a ProbeCounter, but each event
+// Run counts events until the queue is closed and empty or ctx is
+// cancelled, and returns nil in both cases. It never blocks the bus for
+// longer than a counter increment. Several Runs may share a ProbeCounter, but each event
 // must be counted once: do not subscribe it twice to the same bus.
-func (p *ProbeCounter) Run(ctx context.Context, events <-chan *event.Event) error {
+func (p *ProbeCounter) Run(ctx context.Context, events *event.Queue) error {
 	// Series resolved once per Run: a label lookup hashes both values,
 	// an array index does not.
 	var series [len(knownMethods) + 2][numTransports]prometheus.Counter

@@ -3,6 +3,7 @@ package metrics
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -37,18 +38,15 @@ func TestMethodLabel(t *testing.T) {
 // methods: the series count must stay at the bound.
 func TestProbeCounterBoundsMethods(t *testing.T) {
 	m := New()
-	ch := make(chan *event.Event, 64)
-	done := make(chan error)
-	go func() { done <- m.ProbeCounter().Run(t.Context(), ch) }()
+	var evs []*event.Event
 	for i := range 5000 {
-		ch <- &event.Event{Method: fmt.Sprintf("M%d", i), Transport: event.Transport(1 + i%3)}
+		evs = append(evs, &event.Event{Method: fmt.Sprintf("M%d", i), Transport: event.Transport(1 + i%3)})
 	}
 	for _, k := range knownMethods {
-		ch <- &event.Event{Method: k, Transport: event.UDP}
+		evs = append(evs, &event.Event{Method: k, Transport: event.UDP})
 	}
-	ch <- &event.Event{Transport: 99}
-	close(ch)
-	if err := <-done; err != nil {
+	evs = append(evs, &event.Event{Transport: 99})
+	if err := m.ProbeCounter().Run(t.Context(), event.QueueOf(evs...)); err != nil {
 		t.Fatalf("Run = %v", err)
 	}
 	// 3 transports of "other", each known method on udp, "none" on unknown.
@@ -62,7 +60,7 @@ func TestProbeCounterBoundsMethods(t *testing.T) {
 
 func TestProbeCounterCounts(t *testing.T) {
 	m := New()
-	ch := make(chan *event.Event, 16)
+	q := event.NewQueue(16)
 	for _, e := range []event.Event{
 		{Method: "INVITE", Transport: event.UDP},
 		{Method: "INVITE", Transport: event.UDP},
@@ -71,10 +69,10 @@ func TestProbeCounterCounts(t *testing.T) {
 		{Method: "FOO", Transport: event.TCP},
 		{Method: "", Transport: event.UDP},
 	} {
-		ch <- &e
+		q.Put(&e)
 	}
-	close(ch)
-	if err := m.ProbeCounter().Run(t.Context(), ch); err != nil {
+	q.Close()
+	if err := m.ProbeCounter().Run(t.Context(), q); err != nil {
 		t.Fatalf("Run = %v", err)
 	}
 	const want = `
@@ -101,7 +99,7 @@ sentrypeer_probes_total{method="other",transport="tcp"} 1
 func TestProbeCounterStopsOnCancel(t *testing.T) {
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan error)
-	go func() { done <- New().ProbeCounter().Run(ctx, make(chan *event.Event)) }()
+	go func() { done <- New().ProbeCounter().Run(ctx, event.NewQueue(1)) }()
 	cancel()
 	select {
 	case err := <-done:
@@ -115,9 +113,9 @@ func TestProbeCounterStopsOnCancel(t *testing.T) {
 
 func BenchmarkProbeCounter(b *testing.B) {
 	p := New().ProbeCounter()
-	ch := make(chan *event.Event, 1024)
+	q := event.NewQueue(1024)
 	done := make(chan struct{})
-	go func() { p.Run(b.Context(), ch); close(done) }()
+	go func() { p.Run(b.Context(), q); close(done) }()
 	evs := []*event.Event{
 		{Method: "REGISTER", Transport: event.UDP},
 		{Method: "OPTIONS", Transport: event.UDP},
@@ -127,10 +125,12 @@ func BenchmarkProbeCounter(b *testing.B) {
 	b.ReportAllocs()
 	i := 0
 	for b.Loop() {
-		ch <- evs[i%len(evs)]
+		for q.Put(evs[i%len(evs)]) == 0 {
+			runtime.Gosched() // the queue is full: let Run catch up
+		}
 		i++
 	}
-	close(ch)
+	q.Close()
 	<-done
 }
 

@@ -21,8 +21,8 @@ type Sink struct {
 
 var _ event.Sink = (*Sink)(nil)
 
-// Run logs events until the channel is closed or ctx is cancelled.
-func (s *Sink) Run(ctx context.Context, events <-chan *event.Event) error {
+// Run logs events until the queue is closed and empty or ctx is cancelled.
+func (s *Sink) Run(ctx context.Context, events *event.Queue) error {
 	limit := s.PerSecond
 	if limit <= 0 {
 		limit = 20

@@ -16,12 +16,12 @@ func TestRunRateLimits(t *testing.T) {
 	var buf bytes.Buffer
 	clock := time.Unix(1000, 0)
 	s := &Sink{Logger: slog.New(slog.NewTextHandler(&buf, nil)), PerSecond: 3, Now: func() time.Time { return clock }}
-	ch := make(chan *event.Event, 10)
+	q := event.NewQueue(10)
 	for range 10 {
-		ch <- &event.Event{Source: netip.MustParseAddrPort("192.0.2.1:5060"), Method: "OPTIONS", UserAgent: "friendly-scanner"}
+		q.Put(&event.Event{Source: netip.MustParseAddrPort("192.0.2.1:5060"), Method: "OPTIONS", UserAgent: "friendly-scanner"})
 	}
-	close(ch)
-	if err := s.Run(context.Background(), ch); err != nil {
+	q.Close()
+	if err := s.Run(context.Background(), q); err != nil {
 		t.Fatal(err)
 	}
 	out := buf.String()

@@ -14,8 +14,8 @@ import (
 
 // startRun runs a (built inside the synctest bubble) and returns its
 // input and its result.
-func startRun(ctx context.Context, a *Aggregator) (chan<- *event.Event, <-chan error) {
-	events := make(chan *event.Event, 16)
+func startRun(ctx context.Context, a *Aggregator) (*event.Queue, <-chan error) {
+	events := event.NewQueue(16)
 	done := make(chan error, 1)
 	go func() { done <- a.Run(ctx, events) }()
 	return events, done
@@ -27,7 +27,7 @@ func TestRunFlushesOnTicker(t *testing.T) {
 		events, done := startRun(t.Context(), a)
 
 		for range 3 {
-			events <- probe("127.0.0.1", "100", time.Now())
+			events.Put(probe("127.0.0.1", "100", time.Now()))
 		}
 		synctest.Wait()
 		if got := drain(a); len(got) != 1 || got[0].Count != 1 {
@@ -47,7 +47,7 @@ func TestRunFlushesOnTicker(t *testing.T) {
 		if s := a.Stats(); s.Keys != 0 || s.Forgotten != 1 {
 			t.Errorf("stats %+v", s)
 		}
-		close(events)
+		events.Close()
 		if err := <-done; err != nil {
 			t.Errorf("Run: %v", err)
 		}
@@ -59,9 +59,9 @@ func TestRunFinalFlushOnClose(t *testing.T) {
 		a := New(Config{Key: testKey(), AllowPrivate: true})
 		events, done := startRun(t.Context(), a)
 		for range 5 {
-			events <- probe("127.0.0.1", "100", time.Now())
+			events.Put(probe("127.0.0.1", "100", time.Now()))
 		}
-		close(events)
+		events.Close()
 		if err := <-done; err != nil {
 			t.Fatalf("Run: %v", err)
 		}
@@ -82,9 +82,9 @@ func TestRunFinalFlushDropsWhenFull(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		a := New(Config{Key: testKey(), AllowPrivate: true, OutBuffer: 1})
 		events, done := startRun(t.Context(), a)
-		events <- probe("127.0.0.1", "100", time.Now())
-		events <- probe("127.0.0.1", "100", time.Now())
-		close(events)
+		events.Put(probe("127.0.0.1", "100", time.Now()))
+		events.Put(probe("127.0.0.1", "100", time.Now()))
+		events.Close()
 		<-done
 		if s := a.Stats(); s.Records != 1 || s.DroppedFull != 1 {
 			t.Errorf("stats %+v", s)
@@ -97,8 +97,8 @@ func TestRunCancel(t *testing.T) {
 		ctx, cancel := context.WithCancel(t.Context())
 		a := New(Config{Key: testKey(), AllowPrivate: true})
 		events, done := startRun(ctx, a)
-		events <- probe("127.0.0.1", "100", time.Now())
-		events <- probe("127.0.0.1", "100", time.Now())
+		events.Put(probe("127.0.0.1", "100", time.Now()))
+		events.Put(probe("127.0.0.1", "100", time.Now()))
 		synctest.Wait()
 		cancel()
 		if err := <-done; err != nil {

@@ -11,7 +11,7 @@ import (
 
 type discard struct{}
 
-func (discard) Publish(*event.Event) bool { return true }
+func (discard) PublishBatch(es []*event.Event) int { return len(es) }
 
 // BenchmarkRecord is the per-datagram work after the read: copy, parse,
 // build and publish the event.
@@ -24,7 +24,7 @@ func BenchmarkRecord(b *testing.B) {
 	b.ReportAllocs()
 	b.SetBytes(int64(len(msg)))
 	for b.Loop() {
-		s.record(msg, &m, event.UDP, src, dst)
+		s.publish([]*event.Event{s.record(msg, &m, event.UDP, src, dst, s.cfg.Now().UTC())})
 	}
 }
 
@@ -33,7 +33,12 @@ func BenchmarkRecord(b *testing.B) {
 // included (throughput is measured by bench/flood).
 func BenchmarkServeUDPRoundTrip(b *testing.B) {
 	c := make(chan struct{}, 1<<16)
-	pub := publisherFunc(func(*event.Event) bool { c <- struct{}{}; return true })
+	pub := publisherFunc(func(es []*event.Event) int {
+		for range es {
+			c <- struct{}{}
+		}
+		return len(es)
+	})
 	s := New(Config{Publisher: pub, UDPReaders: 1})
 	uc, err := ListenUDP(b.Context(), netip.MustParseAddrPort("127.0.0.1:0"))
 	if err != nil {
@@ -53,6 +58,6 @@ func BenchmarkServeUDPRoundTrip(b *testing.B) {
 	}
 }
 
-type publisherFunc func(*event.Event) bool
+type publisherFunc func([]*event.Event) int
 
-func (f publisherFunc) Publish(e *event.Event) bool { return f(e) }
+func (f publisherFunc) PublishBatch(es []*event.Event) int { return f(es) }

@@ -3,28 +3,30 @@ package siplisten
 import (
 	"net/netip"
 	"strings"
+	"time"
 
 	"github.com/sentrypeer/sentrypeer/internal/event"
 	"github.com/sentrypeer/sentrypeer/internal/sip"
 )
 
-// record parses one datagram into m and publishes its event. b is copied
-// once; m and the event refer into that copy.
-func (s *Server) record(b []byte, m *sip.Message, tr event.Transport, src, dst netip.AddrPort) *event.Event {
+// record parses one datagram, read at at, into m and returns its event, for
+// the caller to publish. b is copied once; m and the event refer into that
+// copy.
+func (s *Server) record(b []byte, m *sip.Message, tr event.Transport, src, dst netip.AddrPort, at time.Time) *event.Event {
 	msg := string(b)
 	sip.Parse(msg, m)
-	e := s.newEvent(msg, m, tr, src, dst)
+	e := s.newEvent(msg, m, tr, src, dst, at)
 	if tr == event.UDP && s.cfg.Prover != nil {
 		e.Proven = s.cfg.Prover.Proven(m, e.Source.Addr())
 	}
-	s.publish(e)
 	return e
 }
 
-// newEvent builds the event for one message. msg is the whole message and m
-// what sip.Parse read of it. When msg is longer than the raw cap, every kept
-// string is copied so that the large message can be freed.
-func (s *Server) newEvent(msg string, m *sip.Message, tr event.Transport, src, dst netip.AddrPort) *event.Event {
+// newEvent builds the event for one message, read at at (UTC). msg is the
+// whole message and m what sip.Parse read of it. When msg is longer than the
+// raw cap, every kept string is copied so that the large message can be
+// freed.
+func (s *Server) newEvent(msg string, m *sip.Message, tr event.Transport, src, dst netip.AddrPort, at time.Time) *event.Event {
 	keep := capField
 	raw := msg
 	truncated := false
@@ -34,7 +36,7 @@ func (s *Server) newEvent(msg string, m *sip.Message, tr event.Transport, src, d
 		keep = func(v string) string { return strings.Clone(capField(v)) }
 	}
 	e := &event.Event{
-		Time:         s.cfg.Now().UTC(),
+		Time:         at,
 		ID:           event.NewUUID(),
 		NodeID:       s.cfg.NodeID,
 		Collected:    s.collected(),

@@ -17,9 +17,13 @@ import (
 	"github.com/sentrypeer/sentrypeer/internal/sip"
 )
 
-// Publisher takes events without blocking; [event.Bus] is one.
+// Publisher takes events without blocking; [event.Bus] is one. The UDP
+// listener hands over each read's events in one call, so that a flood
+// costs the bus one operation per read and not one per datagram.
 type Publisher interface {
-	Publish(e *event.Event) bool
+	// PublishBatch returns how many of es, from the first, every sink
+	// accepted.
+	PublishBatch(es []*event.Event) int
 }
 
 // Answerer builds the responses to send for a message in responsive mode.

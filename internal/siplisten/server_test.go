@@ -24,15 +24,15 @@ type collector struct {
 
 func newCollector() *collector { return &collector{notify: make(chan struct{}, 1024)} }
 
-func (c *collector) Publish(e *event.Event) bool {
+func (c *collector) PublishBatch(es []*event.Event) int {
 	c.mu.Lock()
-	c.events = append(c.events, e)
+	c.events = append(c.events, es...)
 	c.mu.Unlock()
 	select {
 	case c.notify <- struct{}{}:
 	default:
 	}
-	return true
+	return len(es)
 }
 
 // wait returns once n events arrived, or fails the test.
@@ -367,5 +367,60 @@ func TestAdmitCapsPerSourceAndInAll(t *testing.T) {
 	}
 	if s.admit(b) {
 		t.Fatal("per-source cap for b not enforced")
+	}
+}
+
+// partialPublisher takes at most room events per call, as a bus whose
+// slowest sink's queue is nearly full does, and records each call's size.
+type partialPublisher struct {
+	*collector
+	room  int
+	calls []int
+}
+
+func (p *partialPublisher) PublishBatch(es []*event.Event) int {
+	p.mu.Lock()
+	p.calls = append(p.calls, len(es))
+	p.mu.Unlock()
+	return p.collector.PublishBatch(es[:min(len(es), p.room)])
+}
+
+// TestUDPPublishesEachReadAtOnce queues datagrams before the listener
+// starts, so that its reads return full batches: each read's events must
+// reach the publisher in one call, and what the publisher refuses is
+// counted as not published.
+func TestUDPPublishesEachReadAtOnce(t *testing.T) {
+	const sent = 3 * udpBatch
+	p := &partialPublisher{collector: newCollector(), room: udpBatch / 2}
+	s := New(Config{Publisher: p, UDPReaders: 1})
+	uc, err := ListenUDP(t.Context(), netip.MustParseAddrPort("127.0.0.1:0"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := net.Dial("udp", uc.LocalAddr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	for range sent {
+		if _, err := conn.Write([]byte(options)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error)
+	go func() { done <- s.ServeUDP(ctx, uc) }()
+	p.wait(t, sent/2)
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if len(p.calls) != 3 || p.calls[0] != udpBatch {
+		t.Errorf("publisher called with %v events, want 3 calls of %d", p.calls, udpBatch)
+	}
+	if st := s.Stats(); st.UDPPackets != sent || st.Published != sent/2 || st.NotPublished != sent/2 {
+		t.Errorf("stats %+v, want %d packets, half published", st, sent)
 	}
 }

@@ -133,8 +133,8 @@ func (s *Server) serveConn(c net.Conn, tr event.Transport, src netip.AddrPort) {
 				// parser makes of the fragment.
 				m.Err = fmt.Errorf("sip: %w", err)
 			}
-			e := s.newEvent(msg, &m, tr, src, dst)
-			s.publish(e)
+			e := s.newEvent(msg, &m, tr, src, dst, s.cfg.Now().UTC())
+			s.publish([]*event.Event{e})
 			if err == nil && s.cfg.Answerer != nil {
 				answers = s.cfg.Answerer.Answer(&m, e.Source, tr, len(b), answers[:0])
 				c.SetWriteDeadline(time.Now().Add(s.cfg.IdleTimeout))

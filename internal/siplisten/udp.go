@@ -96,6 +96,7 @@ func (s *Server) readUDP(ctx context.Context, conn *net.UDPConn, local netip.Add
 	}
 	var (
 		m       sip.Message
+		batch   = make([]*event.Event, 0, udpBatch)
 		answers [][]byte
 		cm4     ipv4.ControlMessage
 		cm6     ipv6.ControlMessage
@@ -112,6 +113,10 @@ func (s *Server) readUDP(ctx context.Context, conn *net.UDPConn, local netip.Add
 			}
 			return fmt.Errorf("siplisten: reading UDP on %s: %w", local, err)
 		}
+		// The datagrams of one read were all read at the same moment;
+		// a clock read per datagram was 0.6 % of a flood's CPU.
+		at := s.cfg.Now().UTC()
+		batch = batch[:0]
 		for i := range n {
 			msg := &ms[i]
 			ua, ok := msg.Addr.(*net.UDPAddr)
@@ -124,7 +129,8 @@ func (s *Server) readUDP(ctx context.Context, conn *net.UDPConn, local netip.Add
 			if wildcard {
 				dst = packetDestination(msg.OOB[:msg.NN], local, &cm4, &cm6)
 			}
-			e := s.record(msg.Buffers[0][:msg.N], &m, event.UDP, src, dst)
+			e := s.record(msg.Buffers[0][:msg.N], &m, event.UDP, src, dst, at)
+			batch = append(batch, e)
 			if s.cfg.Answerer != nil {
 				answers = s.cfg.Answerer.Answer(&m, e.Source, event.UDP, msg.N, answers[:0])
 				for _, a := range answers {
@@ -132,14 +138,19 @@ func (s *Server) readUDP(ctx context.Context, conn *net.UDPConn, local netip.Add
 				}
 			}
 		}
+		s.publish(batch)
+		clear(batch) // the sinks have their own references
 	}
 }
 
-func (s *Server) publish(e *event.Event) {
-	if s.cfg.Publisher.Publish(e) {
-		s.stats.published.Add(1)
-	} else {
-		s.stats.notPublished.Add(1)
+func (s *Server) publish(es []*event.Event) {
+	if len(es) == 0 {
+		return
+	}
+	k := s.cfg.Publisher.PublishBatch(es)
+	s.stats.published.Add(uint64(k))
+	if k < len(es) {
+		s.stats.notPublished.Add(uint64(len(es) - k))
 	}
 }
 

@@ -79,21 +79,20 @@ func (bs *benchSource) next() *event.Event {
 	return &e
 }
 
-// send queues e without ever blocking in a full channel: like the bus, a
-// producer does not wait on the store, and waking a blocked sender for every
-// event would measure the scheduler rather than the store.
-func send(ch chan<- *event.Event, e *event.Event) {
-	for len(ch) == cap(ch) {
+// send queues e, sleeping while the queue is full: like the bus, a
+// producer does not wait on the store, and waking a waiting sender for
+// every event would measure the scheduler rather than the store.
+func send(q *event.Queue, e *event.Event) {
+	for q.Put(e) == 0 {
 		time.Sleep(time.Millisecond)
 	}
-	ch <- e
 }
 
 // BenchmarkStoreInsert measures events/s through Run, from the first send to
 // the end of the final flush, with the default config and a bus-sized
-// channel. cpu-ns/event is the CPU time of the whole process per event:
+// queue. cpu-ns/event is the CPU time of the whole process per event:
 // the producer, which builds each event as a listener would, and the
-// channel are in it. write-ns/event is the writer's own time in flushes
+// queue are in it. write-ns/event is the writer's own time in flushes
 // (encoding, compression, SQLite, commit: Stats.WriteTime), the store's
 // cost proper. disk-B/event is the database file after Close.
 func BenchmarkStoreInsert(b *testing.B) {
@@ -105,7 +104,7 @@ func BenchmarkStoreInsert(b *testing.B) {
 			}
 			defer s.Close()
 			src := newBenchSource(w)
-			ch := make(chan *event.Event, 8192)
+			ch := event.NewQueue(8192)
 			wait := startRun(b.Context(), s, ch)
 			b.ReportAllocs()
 			start, cpu0 := time.Now(), processCPU()
@@ -114,7 +113,7 @@ func BenchmarkStoreInsert(b *testing.B) {
 				send(ch, src.next())
 				n++
 			}
-			close(ch)
+			ch.Close()
 			if err := wait(); err != nil {
 				b.Fatal(err)
 			}
@@ -137,12 +136,12 @@ func BenchmarkStoreInsert(b *testing.B) {
 // fillStore writes n events of w through Run.
 func fillStore(b *testing.B, s *Store, w workload, n int) *benchSource {
 	src := newBenchSource(w)
-	ch := make(chan *event.Event, 8192)
+	ch := event.NewQueue(8192)
 	wait := startRun(context.Background(), s, ch)
 	for range n {
 		send(ch, src.next())
 	}
-	close(ch)
+	ch.Close()
 	if err := wait(); err != nil {
 		b.Fatal(err)
 	}

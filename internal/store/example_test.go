@@ -26,20 +26,20 @@ func Example() {
 	}
 	defer s.Close()
 
-	// In the daemon the channel is a bus subscription; closing it makes Run
+	// In the daemon the queue is a bus subscription's; closing it makes Run
 	// flush and return.
-	events := make(chan *event.Event, 2)
+	events := event.NewQueue(2)
 	for _, n := range []string{"100", "0044123456"} {
-		events <- &event.Event{
+		events.Put(&event.Event{
 			Time:             time.Now().UTC(),
 			ID:               event.NewUUID(),
 			Transport:        event.UDP,
 			Source:           netip.MustParseAddrPort("198.51.100.7:5060"),
 			Method:           "INVITE",
 			CalledNumberNorm: n,
-		}
+		})
 	}
-	close(events)
+	events.Close()
 	if err := s.Run(ctx, events); err != nil {
 		panic(err)
 	}

@@ -167,7 +167,7 @@ func TestRetention(t *testing.T) {
 		ctx, cancel := context.WithCancel(t.Context())
 		defer cancel()
 		go s.RunRetention(ctx)
-		ch := make(chan *event.Event, 100)
+		ch := event.NewQueue(100)
 		wait := startRun(ctx, s, ch)
 		for i := range 2000 {
 			at := young
@@ -175,9 +175,9 @@ func TestRetention(t *testing.T) {
 				at = old
 			}
 			src := netip.AddrPortFrom(netip.AddrFrom4([4]byte{192, 0, 2, byte(i % 50)}), 5060)
-			ch <- probe(at, src, fmt.Sprint(i%30))
+			send(ch, probe(at, src, fmt.Sprint(i%30)))
 		}
-		close(ch)
+		ch.Close()
 		if err := wait(); err != nil {
 			t.Fatal(err)
 		}

@@ -18,7 +18,7 @@
 //
 // # Writing
 //
-// [Store.Run] is the only writer of events. It reads the events channel that
+// [Store.Run] is the only writer of events. It reads the events queue that
 // the [event.Bus] gives it, gathers up to [Config.BatchSize] events or as
 // many as arrive within [Config.FlushInterval] of the first one, encodes and
 // compresses them, and inserts the blocks and their lookup rows in one

@@ -77,7 +77,7 @@ func openTest(t testing.TB, path string, cfg Config) *Store {
 }
 
 // startRun runs s.Run in a goroutine; wait returns its result.
-func startRun(ctx context.Context, s *Store, ch <-chan *event.Event) (wait func() error) {
+func startRun(ctx context.Context, s *Store, ch *event.Queue) (wait func() error) {
 	done := make(chan error, 1)
 	go func() { done <- s.Run(ctx, ch) }()
 	return func() error { return <-done }
@@ -86,11 +86,11 @@ func startRun(ctx context.Context, s *Store, ch <-chan *event.Event) (wait func(
 // write stores evs through Run and waits for it to finish.
 func write(t testing.TB, s *Store, evs ...*event.Event) {
 	t.Helper()
-	ch := make(chan *event.Event, len(evs))
+	ch := event.NewQueue(len(evs))
 	for _, e := range evs {
-		ch <- e
+		ch.Put(e)
 	}
-	close(ch)
+	ch.Close()
 	if err := s.Run(t.Context(), ch); err != nil {
 		t.Fatalf("Run: %v", err)
 	}

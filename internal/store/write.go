@@ -119,12 +119,12 @@ type writer struct {
 // writes what it still holds and returns nil. Cancelling ctx is a hard stop:
 // Run returns ctx.Err() promptly, after at most finishing the batch being
 // written; the events it had gathered but not written are counted as lost,
-// and those still in the channel are left there.
+// and those still queued are left there.
 //
 // Encoding and compression happen here, in Run's goroutine, never on the
 // packet path. Run never returns because of a write error: see the package
 // documentation. Nil events are ignored.
-func (s *Store) Run(ctx context.Context, events <-chan *event.Event) error {
+func (s *Store) Run(ctx context.Context, events *event.Queue) error {
 	w := &writer{
 		batch:   make([]*event.Event, 0, min(s.cfg.BatchSize, 1<<16)),
 		builder: newBlockBuilder(s.limits),
@@ -137,45 +137,29 @@ func (s *Store) Run(ctx context.Context, events <-chan *event.Event) error {
 	timer.Stop()
 	defer timer.Stop()
 	for {
-		// A select picks at random among ready cases: check first, so that a
-		// cancelled Run does not start another batch.
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		// Wait for the first event of a batch.
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case e, ok := <-events:
-			if !ok {
+		// Wait for the first event of a batch: only it starts the timer.
+		done := w.take(events, s.cfg.BatchSize)
+		if len(w.batch) == 0 {
+			if done {
 				return nil
 			}
-			if e == nil {
-				continue
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-events.Ready():
 			}
-			w.add(e)
+			continue
 		}
 		timer.Reset(s.cfg.FlushInterval)
-		open, expired := true, false
+		expired := false
 	fill:
-		for len(w.batch) < s.cfg.BatchSize {
-			// What is queued already is taken without the three-way
-			// select below (see event.Drain); its cases are only
-			// needed once the queue runs dry.
-			if event.Drain(events, s.cfg.BatchSize-len(w.batch), w.add) {
-				open = false
-				break fill
-			}
-			if len(w.batch) == s.cfg.BatchSize {
-				break fill
-			}
+		for !done && len(w.batch) < s.cfg.BatchSize {
 			select {
-			case e, ok := <-events:
-				if !ok {
-					open = false
-					break fill
-				}
-				w.add(e)
+			case <-events.Ready():
+				done = w.take(events, s.cfg.BatchSize-len(w.batch))
 			case <-timer.C:
 				expired = true
 				break fill
@@ -194,7 +178,7 @@ func (s *Store) Run(ctx context.Context, events <-chan *event.Event) error {
 		if err != nil {
 			return err
 		}
-		if !open {
+		if done {
 			return nil
 		}
 	}
@@ -246,10 +230,20 @@ func (s *Store) flush(ctx context.Context, w *writer) error {
 }
 
 // add puts e in the batch; nil events are ignored.
-func (w *writer) add(e *event.Event) {
-	if e != nil {
-		w.batch = append(w.batch, e)
+// take adds up to limit queued events to the batch, leaving out nil ones,
+// and reports whether the queue is closed and empty.
+func (w *writer) take(q *event.Queue, limit int) (done bool) {
+	n := len(w.batch)
+	w.batch, done = q.Take(w.batch, limit)
+	kept := w.batch[:n]
+	for _, e := range w.batch[n:] {
+		if e != nil {
+			kept = append(kept, e)
+		}
 	}
+	clear(w.batch[len(kept):])
+	w.batch = kept
+	return done
 }
 
 // clearArgs drops the references to the last batch's strings.

@@ -27,7 +27,7 @@ func TestRunBatching(t *testing.T) {
 	t.Run("flush interval", func(t *testing.T) {
 		const interval = 100 * time.Millisecond
 		s := openTest(t, "", Config{FlushInterval: interval})
-		ch := make(chan *event.Event, 10)
+		ch := event.NewQueue(10)
 		ctx, cancel := context.WithCancel(t.Context())
 		wait := startRun(ctx, s, ch)
 		defer func() {
@@ -38,7 +38,7 @@ func TestRunBatching(t *testing.T) {
 		}()
 
 		sent := time.Now()
-		ch <- probe(time.Now(), src, "100")
+		ch.Put(probe(time.Now(), src, "100"))
 		// The timer starts when Run receives the event, so nothing can be
 		// visible before one interval has passed since the send.
 		n := count(t, s)
@@ -59,12 +59,12 @@ func TestRunBatching(t *testing.T) {
 
 	t.Run("full batch flushes at once", func(t *testing.T) {
 		s := openTest(t, "", Config{BatchSize: 10, FlushInterval: time.Hour})
-		ch := make(chan *event.Event, 100)
+		ch := event.NewQueue(100)
 		ctx, cancel := context.WithCancel(t.Context())
 		wait := startRun(ctx, s, ch)
 		defer func() { cancel(); wait() }()
 		for range 25 {
-			ch <- probe(time.Now(), src, "100")
+			ch.Put(probe(time.Now(), src, "100"))
 		}
 		// Two full batches; the last 5 wait for the (hour-long) interval.
 		if _, ok := waitFor(t, 5*time.Second, func() bool { return count(t, s) == 20 }); !ok {
@@ -81,15 +81,15 @@ func TestRunBatching(t *testing.T) {
 
 	t.Run("close flushes what is queued", func(t *testing.T) {
 		s := openTest(t, "", Config{BatchSize: 7, FlushInterval: time.Hour})
-		ch := make(chan *event.Event, 100)
+		ch := event.NewQueue(100)
 		for i := range 31 {
 			if i == 15 {
-				ch <- nil // ignored
+				ch.Put(nil) // ignored
 				continue
 			}
-			ch <- probe(time.Now(), src, "100")
+			ch.Put(probe(time.Now(), src, "100"))
 		}
-		close(ch)
+		ch.Close()
 		if err := s.Run(t.Context(), ch); err != nil {
 			t.Fatalf("Run = %v, want nil", err)
 		}
@@ -105,12 +105,12 @@ func TestRunBatching(t *testing.T) {
 
 func TestRunCancel(t *testing.T) {
 	s := openTest(t, "", Config{FlushInterval: time.Hour})
-	ch := make(chan *event.Event, 10)
+	ch := event.NewQueue(10)
 	ctx, cancel := context.WithCancel(t.Context())
 	wait := startRun(ctx, s, ch)
-	ch <- probe(time.Now(), src, "100")
-	ch <- probe(time.Now(), src, "100")
-	if _, ok := waitFor(t, 5*time.Second, func() bool { return len(ch) == 0 }); !ok {
+	ch.Put(probe(time.Now(), src, "100"))
+	ch.Put(probe(time.Now(), src, "100"))
+	if _, ok := waitFor(t, 5*time.Second, func() bool { return ch.Len() == 0 }); !ok {
 		t.Fatal("Run did not take the events")
 	}
 	cancel()
@@ -149,12 +149,12 @@ func TestRunWriteFailure(t *testing.T) {
 		s := openTest(t, "", Config{BatchSize: 3, FlushInterval: time.Hour})
 		s.retryBackoff = time.Millisecond
 		setReadOnly(t, s, true)
-		ch := make(chan *event.Event, 10)
+		ch := event.NewQueue(10)
 		ctx, cancel := context.WithCancel(t.Context())
 		defer cancel()
 		wait := startRun(ctx, s, ch)
 		for range 3 {
-			ch <- probe(time.Now(), src, "100")
+			ch.Put(probe(time.Now(), src, "100"))
 		}
 		if _, ok := waitFor(t, 5*time.Second, func() bool { return s.Stats().FailedBatches == 1 }); !ok {
 			t.Fatalf("batch not given up: %+v", s.Stats())
@@ -162,9 +162,9 @@ func TestRunWriteFailure(t *testing.T) {
 		// The disk recovers: the next batch is stored.
 		setReadOnly(t, s, false)
 		for range 3 {
-			ch <- probe(time.Now(), src, "100")
+			ch.Put(probe(time.Now(), src, "100"))
 		}
-		close(ch)
+		ch.Close()
 		if err := wait(); err != nil {
 			t.Fatalf("Run = %v", err)
 		}
@@ -186,16 +186,16 @@ func TestRunWriteFailure(t *testing.T) {
 		s := openTest(t, "", Config{BatchSize: 3, FlushInterval: time.Hour})
 		s.retryBackoff = 50 * time.Millisecond
 		setReadOnly(t, s, true)
-		ch := make(chan *event.Event, 10)
+		ch := event.NewQueue(10)
 		wait := startRun(t.Context(), s, ch)
 		for range 3 {
-			ch <- probe(time.Now(), src, "100")
+			ch.Put(probe(time.Now(), src, "100"))
 		}
 		if _, ok := waitFor(t, 5*time.Second, func() bool { return s.Stats().WriteRetries >= 1 }); !ok {
 			t.Fatalf("no retry: %+v", s.Stats())
 		}
 		setReadOnly(t, s, false)
-		close(ch)
+		ch.Close()
 		if err := wait(); err != nil {
 			t.Fatalf("Run = %v", err)
 		}
@@ -208,11 +208,11 @@ func TestRunWriteFailure(t *testing.T) {
 		s := openTest(t, "", Config{BatchSize: 2, FlushInterval: time.Hour})
 		s.retryBackoff = time.Hour
 		setReadOnly(t, s, true)
-		ch := make(chan *event.Event, 10)
+		ch := event.NewQueue(10)
 		ctx, cancel := context.WithCancel(t.Context())
 		wait := startRun(ctx, s, ch)
-		ch <- probe(time.Now(), src, "100")
-		ch <- probe(time.Now(), src, "100")
+		ch.Put(probe(time.Now(), src, "100"))
+		ch.Put(probe(time.Now(), src, "100"))
 		if _, ok := waitFor(t, 5*time.Second, func() bool { return s.Stats().WriteRetries == 1 }); !ok {
 			t.Fatalf("no retry: %+v", s.Stats())
 		}

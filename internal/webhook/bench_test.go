@@ -14,7 +14,7 @@ import (
 )
 
 // BenchmarkDeliver measures the whole path: events through the sink's
-// channel into the outbox on disk, posted to a local receiver and deleted.
+// queue into the outbox on disk, posted to a local receiver and deleted.
 // At most a few batches wait undelivered at any time; events/s counts
 // until the last event was answered 2xx.
 func BenchmarkDeliver(b *testing.B) {
@@ -37,7 +37,7 @@ func BenchmarkDeliver(b *testing.B) {
 				b.Fatal(err)
 			}
 			defer w.Close()
-			events := make(chan *event.Event, 4096)
+			events := event.NewQueue(4096)
 			ctx, cancel := context.WithCancel(context.Background())
 			done := make(chan error, 1)
 			go func() { done <- w.Run(ctx, events) }()
@@ -45,11 +45,13 @@ func BenchmarkDeliver(b *testing.B) {
 			b.ReportAllocs()
 			start := time.Now()
 			// At most window events wait undelivered, so that ns/op is the
-			// delivery's cost and not the channel's.
+			// delivery's cost and not the queue's.
 			window := uint64(4*bc.batch*bc.concurrency + 256)
 			var sent uint64
 			for b.Loop() {
-				events <- e
+				if events.Put(e) != 1 {
+					b.Fatal("the sink's queue is full")
+				}
 				for sent++; sent-w.delivered.Load() > window; {
 					time.Sleep(50 * time.Microsecond)
 				}

@@ -125,10 +125,10 @@ func testLogger(t testing.TB) *slog.Logger {
 	return slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelDebug}))
 }
 
-// running is a Webhook whose Run is running on its own channel.
+// running is a Webhook whose Run is running on its own queue.
 type running struct {
 	*Webhook
-	events chan *event.Event
+	events *event.Queue
 	cancel context.CancelFunc
 	done   chan error
 }
@@ -144,10 +144,18 @@ func start(t testing.TB, path string, cfg Config) *running {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	r := &running{Webhook: w, events: make(chan *event.Event, 4096), cancel: cancel, done: make(chan error, 1)}
+	r := &running{Webhook: w, events: event.NewQueue(4096), cancel: cancel, done: make(chan error, 1)}
 	go func() { r.done <- w.Run(ctx, r.events) }()
 	t.Cleanup(func() { r.stop(t) })
 	return r
+}
+
+// send queues e for Run.
+func (r *running) send(t testing.TB, e *event.Event) {
+	t.Helper()
+	if r.events.Put(e) != 1 {
+		t.Fatal("the sink's queue is full")
+	}
 }
 
 // stop cancels Run, waits for it and closes the outbox; idempotent.

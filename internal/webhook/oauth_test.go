@@ -56,7 +56,7 @@ func TestOAuth2(t *testing.T) {
 	cfg.OAuth2 = &OAuth2{TokenURL: ts.srv.URL, ClientID: "id-1", ClientSecret: "secret-1", Audience: "https://sentrypeer.com/api"}
 	w := start(t, "", cfg)
 	for i := range 5 {
-		w.events <- testEvent(i)
+		w.send(t, testEvent(i))
 	}
 	waitFor(t, "5 events", func() bool { return w.Stats().Delivered == 5 })
 	if n := ts.issued.Load(); n != 1 {
@@ -64,7 +64,7 @@ func TestOAuth2(t *testing.T) {
 	}
 	ts.valid.Store("revoked") // the receiver now answers 401 to tok-1
 	for i := 5; i < 10; i++ {
-		w.events <- testEvent(i)
+		w.send(t, testEvent(i))
 	}
 	waitFor(t, "10 events", func() bool { return w.Stats().Delivered == 10 })
 	if n := ts.issued.Load(); n != 2 {

@@ -77,11 +77,11 @@ func (w *Webhook) Host() string {
 	return u.Scheme + "://" + u.Host
 }
 
-// Run queues events until the channel is closed (then it queues what is
-// left and returns nil) or ctx is cancelled (it returns nil at once),
-// posting queued events meanwhile. POSTs in flight when it returns are
-// cancelled; their events stay queued, for the next Run.
-func (w *Webhook) Run(ctx context.Context, events <-chan *event.Event) error {
+// Run queues events until the queue is closed and empty (then it queues
+// what is left and returns nil) or ctx is cancelled (it returns nil at
+// once), posting queued events meanwhile. POSTs in flight when it returns
+// are cancelled; their events stay queued, for the next Run.
+func (w *Webhook) Run(ctx context.Context, events *event.Queue) error {
 	w.logger.Info("webhook on", "receiver", w.Host(), "queued", w.box.len(), "batch", w.cfg.Batch,
 		"concurrency", w.cfg.Concurrency, "signed", w.cfg.Secret != "", "oauth2", w.tokens != nil,
 		"share_raw", w.cfg.Share.Raw, "share_destination", w.cfg.Share.Destination)
@@ -97,56 +97,27 @@ func (w *Webhook) Run(ctx context.Context, events <-chan *event.Event) error {
 	}()
 	var buf []byte
 	bodies := make([][]byte, 0, maxAppend)
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case e, ok := <-events:
-			if !ok {
-				return nil
-			}
-			var closed bool
-			buf, bodies, closed = w.queue(ctx, e, events, buf[:0], bodies[:0])
-			if closed {
-				return nil
-			}
-			if cap(buf) > keepBuf {
-				buf = nil // one burst of raw messages must not pin megabytes
-			}
+	return event.ConsumeBatches(ctx, events, maxAppend, func(es []*event.Event) {
+		buf, bodies = w.queue(ctx, es, buf[:0], bodies[:0])
+		if cap(buf) > keepBuf {
+			buf = nil // one burst of raw messages must not pin megabytes
 		}
-	}
+	})
 }
 
-// queue encodes e and what else is queued, up to maxAppend, and appends
-// them to the outbox in one transaction. It reports whether events was
-// closed.
-func (w *Webhook) queue(ctx context.Context, e *event.Event, events <-chan *event.Event, buf []byte, bodies [][]byte) ([]byte, [][]byte, bool) {
-	closed := false
-	add := func(e *event.Event) {
+// queue encodes es and appends them to the outbox in one transaction.
+func (w *Webhook) queue(ctx context.Context, es []*event.Event, buf []byte, bodies [][]byte) ([]byte, [][]byte) {
+	for _, e := range es {
 		if e == nil {
-			return
+			continue
 		}
 		start := len(buf)
 		buf = logsink.AppendOriginal(buf, e, &w.cfg.Info, w.cfg.Share)
 		// When buf grows, earlier bodies keep the old array: still right.
 		bodies = append(bodies, buf[start:len(buf):len(buf)])
 	}
-	add(e)
-more:
-	for len(bodies) < maxAppend {
-		select {
-		case e, ok := <-events:
-			if !ok {
-				closed = true
-				break more
-			}
-			add(e)
-		default:
-			break more
-		}
-	}
 	if len(bodies) == 0 {
-		return buf, bodies, closed
+		return buf, bodies
 	}
 	dropped, err := w.box.append(context.WithoutCancel(ctx), bodies)
 	if err != nil {
@@ -155,7 +126,7 @@ more:
 		if w.every(&w.lostLogged, 10*time.Second) {
 			w.logger.Error("queueing events for the webhook failed; events lost", "err", err, "lost_total", w.lost.Load())
 		}
-		return buf, bodies, closed
+		return buf, bodies
 	}
 	w.enqueued.Add(uint64(len(bodies)))
 	if dropped > 0 {
@@ -168,7 +139,7 @@ more:
 	case w.wake <- struct{}{}:
 	default:
 	}
-	return buf, bodies, closed
+	return buf, bodies
 }
 
 // every reports whether at least d has passed since *last, and if so sets

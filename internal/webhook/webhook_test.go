@@ -43,7 +43,7 @@ func TestDeliversInOrder(t *testing.T) {
 			cfg.Batch, cfg.Concurrency = tc.batch, tc.concurrency
 			w := start(t, "", cfg)
 			for i := range tc.events {
-				w.events <- testEvent(i)
+				w.send(t, testEvent(i))
 			}
 			waitFor(t, "every event", func() bool { return w.Stats().Delivered == uint64(tc.events) })
 			got := numbers(rx.received())
@@ -90,7 +90,7 @@ func TestHeaders(t *testing.T) {
 	cfg := testConfig(rx.srv.URL)
 	cfg.Secret = secret
 	w := start(t, "", cfg)
-	w.events <- testEvent(1)
+	w.send(t, testEvent(1))
 	h := <-got
 	if h.ct != "application/json" || h.ua != "SentryPeer/4.0.0-test" || h.auth != "" {
 		t.Errorf("headers %+v", h)
@@ -128,7 +128,7 @@ func TestPrivacyDefaults(t *testing.T) {
 			cfg := testConfig(rx.srv.URL)
 			cfg.Share = tc.share
 			w := start(t, "", cfg)
-			w.events <- testEvent(1)
+			w.send(t, testEvent(1))
 			waitFor(t, "the event", func() bool { return w.Stats().Delivered == 1 })
 			var keys map[string]any
 			if err := json.Unmarshal(rx.posts[0], &keys); err != nil {
@@ -157,7 +157,7 @@ func TestRetries(t *testing.T) {
 		cfg := testConfig(rx.srv.URL)
 		cfg.MaxBackoff = 5 * time.Second
 		w := start(t, "", cfg)
-		w.events <- testEvent(1)
+		w.send(t, testEvent(1))
 		waitFor(t, "the retry", func() bool { return w.Stats().Delivered == 1 })
 		if d := time.Since(time.Unix(0, first.Load())); d < 900*time.Millisecond {
 			t.Errorf("retried after %v, want Retry-After's 1 s", d)
@@ -176,7 +176,7 @@ func TestRetries(t *testing.T) {
 		})
 		w := start(t, "", testConfig(rx.srv.URL))
 		for i := range 20 {
-			w.events <- testEvent(i)
+			w.send(t, testEvent(i))
 		}
 		waitFor(t, "every event", func() bool { return w.Stats().Delivered == 20 })
 		if got := numbers(rx.received()); !slices.Equal(got, seq(0, 20)) {
@@ -201,7 +201,7 @@ func TestRetries(t *testing.T) {
 		cfg.Concurrency, cfg.MaxBackoff = 2, 2*time.Second
 		w := start(t, "", cfg)
 		for i := range 10 {
-			w.events <- testEvent(i)
+			w.send(t, testEvent(i))
 		}
 		waitFor(t, "every event", func() bool { return w.Stats().Delivered == 10 })
 		got := numbers(rx.received())
@@ -220,7 +220,7 @@ func TestRetries(t *testing.T) {
 		})
 		w := start(t, "", testConfig(rx.srv.URL))
 		for i := range 6 {
-			w.events <- testEvent(i)
+			w.send(t, testEvent(i))
 		}
 		waitFor(t, "the rest", func() bool { return w.Stats().Delivered == 5 })
 		if got := numbers(rx.received()); !slices.Equal(got, []string{"0", "1", "2", "4", "5"}) {
@@ -286,9 +286,9 @@ func TestMaxQueueDropsOldest(t *testing.T) {
 	defer w.Close()
 	// Queued before Run: the sink appends all 50 in one transaction,
 	// which trims to the newest 10 before the deliverer sees any.
-	events := make(chan *event.Event, 64)
+	events := event.NewQueue(64)
 	for i := range 50 {
-		events <- testEvent(i)
+		events.Put(testEvent(i))
 	}
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan error)
@@ -316,7 +316,7 @@ func TestRestartResumes(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "webhook.db")
 	w := start(t, path, testConfig(rx.srv.URL))
 	for i := range 30 {
-		w.events <- testEvent(i)
+		w.send(t, testEvent(i))
 	}
 	waitFor(t, "30 queued", func() bool { return w.Stats().Enqueued == 30 && rx.requests() > 2 })
 	w.stop(t)
@@ -325,7 +325,7 @@ func TestRestartResumes(t *testing.T) {
 	if s := w.Stats(); s.Queued == 0 {
 		t.Fatalf("reopened outbox is empty: %+v", s)
 	}
-	w.events <- testEvent(30)
+	w.send(t, testEvent(30))
 	waitFor(t, "every event", func() bool { return len(rx.received()) == 31 })
 	if got := numbers(rx.received()); !slices.Equal(got, seq(0, 31)) {
 		t.Fatalf("received %v", got)

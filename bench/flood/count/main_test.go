@@ -49,11 +49,11 @@ func TestCountRows(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	events := make(chan *event.Event, 3)
+	events := event.NewQueue(3)
 	for range 3 {
-		events <- &event.Event{Time: time.Now(), Collected: event.Passive, Transport: event.UDP, Method: "OPTIONS"}
+		events.Put(&event.Event{Time: time.Now(), Collected: event.Passive, Transport: event.UDP, Method: "OPTIONS"})
 	}
-	close(events)
+	events.Close()
 	if err := st.Run(ctx, events); err != nil {
 		t.Fatal(err)
 	}
