@@ -21,10 +21,12 @@ func BenchmarkRecord(b *testing.B) {
 	dst := netip.MustParseAddrPort("198.51.100.7:5060")
 	msg := []byte(options)
 	var m sip.Message
+	ids := event.NewUUIDSource()
 	b.ReportAllocs()
 	b.SetBytes(int64(len(msg)))
 	for b.Loop() {
-		s.publish([]*event.Event{s.record(msg, &m, event.UDP, src, dst, s.cfg.Now().UTC())})
+		a := arrival{tr: event.UDP, src: src, dst: dst, at: s.cfg.Now().UTC(), id: ids.New()}
+		s.publish([]*event.Event{s.record(msg, &m, a)})
 	}
 }
 

@@ -9,24 +9,30 @@ import (
 	"github.com/sentrypeer/sentrypeer/internal/sip"
 )
 
-// record parses one datagram, read at at, into m and returns its event, for
-// the caller to publish. b is copied once; m and the event refer into that
-// copy.
-func (s *Server) record(b []byte, m *sip.Message, tr event.Transport, src, dst netip.AddrPort, at time.Time) *event.Event {
+// arrival is what the listener knows of a message besides its bytes.
+type arrival struct {
+	tr       event.Transport
+	src, dst netip.AddrPort
+	at       time.Time  // when it was read, in UTC
+	id       event.UUID // the event's
+}
+
+// record parses one datagram into m and returns its event, for the caller
+// to publish. b is copied once; m and the event refer into that copy.
+func (s *Server) record(b []byte, m *sip.Message, a arrival) *event.Event {
 	msg := string(b)
 	sip.Parse(msg, m)
-	e := s.newEvent(msg, m, tr, src, dst, at)
-	if tr == event.UDP && s.cfg.Prover != nil {
+	e := s.newEvent(msg, m, a)
+	if a.tr == event.UDP && s.cfg.Prover != nil {
 		e.Proven = s.cfg.Prover.Proven(m, e.Source.Addr())
 	}
 	return e
 }
 
-// newEvent builds the event for one message, read at at (UTC). msg is the
-// whole message and m what sip.Parse read of it. When msg is longer than the
-// raw cap, every kept string is copied so that the large message can be
-// freed.
-func (s *Server) newEvent(msg string, m *sip.Message, tr event.Transport, src, dst netip.AddrPort, at time.Time) *event.Event {
+// newEvent builds the event for one message. msg is the whole message and m
+// what sip.Parse read of it. When msg is longer than the raw cap, every kept
+// string is copied so that the large message can be freed.
+func (s *Server) newEvent(msg string, m *sip.Message, a arrival) *event.Event {
 	keep := capField
 	raw := msg
 	truncated := false
@@ -36,13 +42,13 @@ func (s *Server) newEvent(msg string, m *sip.Message, tr event.Transport, src, d
 		keep = func(v string) string { return strings.Clone(capField(v)) }
 	}
 	e := &event.Event{
-		Time:         at,
-		ID:           event.NewUUID(),
+		Time:         a.at,
+		ID:           a.id,
 		NodeID:       s.cfg.NodeID,
 		Collected:    s.collected(),
-		Transport:    tr,
-		Source:       unmap(src),
-		Destination:  unmap(dst),
+		Transport:    a.tr,
+		Source:       unmap(a.src),
+		Destination:  unmap(a.dst),
 		Method:       keep(m.Method),
 		RequestURI:   keep(m.RequestURI),
 		CalledNumber: keep(m.CalledNumber),

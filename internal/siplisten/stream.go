@@ -133,7 +133,7 @@ func (s *Server) serveConn(c net.Conn, tr event.Transport, src netip.AddrPort) {
 				// parser makes of the fragment.
 				m.Err = fmt.Errorf("sip: %w", err)
 			}
-			e := s.newEvent(msg, &m, tr, src, dst, s.cfg.Now().UTC())
+			e := s.newEvent(msg, &m, arrival{tr: tr, src: src, dst: dst, at: s.cfg.Now().UTC(), id: event.NewUUID()})
 			s.publish([]*event.Event{e})
 			if err == nil && s.cfg.Answerer != nil {
 				answers = s.cfg.Answerer.Answer(&m, e.Source, tr, len(b), answers[:0])

@@ -97,6 +97,7 @@ func (s *Server) readUDP(ctx context.Context, conn *net.UDPConn, local netip.Add
 	var (
 		m       sip.Message
 		batch   = make([]*event.Event, 0, udpBatch)
+		ids     = event.NewUUIDSource()
 		answers [][]byte
 		cm4     ipv4.ControlMessage
 		cm6     ipv6.ControlMessage
@@ -129,7 +130,7 @@ func (s *Server) readUDP(ctx context.Context, conn *net.UDPConn, local netip.Add
 			if wildcard {
 				dst = packetDestination(msg.OOB[:msg.NN], local, &cm4, &cm6)
 			}
-			e := s.record(msg.Buffers[0][:msg.N], &m, event.UDP, src, dst, at)
+			e := s.record(msg.Buffers[0][:msg.N], &m, arrival{tr: event.UDP, src: src, dst: dst, at: at, id: ids.New()})
 			batch = append(batch, e)
 			if s.cfg.Answerer != nil {
 				answers = s.cfg.Answerer.Answer(&m, e.Source, event.UDP, msg.N, answers[:0])
