@@ -33,12 +33,13 @@ func BenchmarkJSONEncode(b *testing.B) {
 		{"junk", junkEvent()},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
-			buf := appendEvent(nil, bc.e, &testInfo)
+			var stamps stampCache // as the sink has
+			buf := appendEvent(nil, bc.e, &testInfo, &stamps)
 			b.SetBytes(int64(len(buf)))
 			b.ReportAllocs()
 			start := time.Now()
 			for b.Loop() {
-				buf = appendEvent(buf[:0], bc.e, &testInfo)
+				buf = appendEvent(buf[:0], bc.e, &testInfo, &stamps)
 			}
 			b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "lines/s")
 		})
@@ -47,9 +48,12 @@ func BenchmarkJSONEncode(b *testing.B) {
 		e := testEvent(1)
 		b.ReportAllocs()
 		b.RunParallel(func(pb *testing.PB) {
-			var buf []byte
+			var (
+				buf    []byte
+				stamps stampCache
+			)
 			for pb.Next() {
-				buf = appendEvent(buf[:0], e, &testInfo)
+				buf = appendEvent(buf[:0], e, &testInfo, &stamps)
 			}
 		})
 	})
@@ -74,7 +78,7 @@ func BenchmarkJSONSink(b *testing.B) {
 			defer j.Close()
 			events := event.NewQueue(4096)
 			done := make(chan error, 1)
-			b.SetBytes(int64(len(appendEvent(nil, bc.e, &testInfo))))
+			b.SetBytes(int64(len(appendEvent(nil, bc.e, &testInfo, nil))))
 			b.ReportAllocs()
 			start := time.Now()
 			go func() { done <- j.Run(b.Context(), events) }()

@@ -67,6 +67,7 @@ type JSON struct {
 	lines     int            // lines in out
 	midLine   bool           // f ends in part of a line left by a failed write
 	lastFlush time.Time
+	stamps    stampCache
 	errs      errorLog
 
 	written atomic.Uint64
@@ -198,7 +199,7 @@ func (j *JSON) appendLocked(e *event.Event) {
 	if e == nil {
 		return
 	}
-	j.out = appendEvent(j.out, e, &j.info)
+	j.out = appendEvent(j.out, e, &j.info, &j.stamps)
 	j.lines++
 	if len(j.out) >= flushSize {
 		j.flushLocked()

@@ -178,7 +178,7 @@ func (f *faultyFile) heal() {
 }
 
 func TestJSONWriteErrors(t *testing.T) {
-	lineLen := len(appendEvent(nil, testEvent(0), &testInfo))
+	lineLen := len(appendEvent(nil, testEvent(0), &testInfo, nil))
 	tests := []struct {
 		name        string
 		okBytes     int
@@ -272,7 +272,7 @@ func TestJSONFlushInterval(t *testing.T) {
 	// A queue that never runs empty still gets written once flushInterval
 	// has passed since the last write.
 	small := &event.Event{Method: "OPTIONS"}
-	if n := maxBatch * len(appendEvent(nil, small, &testInfo)); n >= flushSize {
+	if n := maxBatch * len(appendEvent(nil, small, &testInfo, nil)); n >= flushSize {
 		t.Fatalf("a batch of test events (%d bytes) fills the buffer", n)
 	}
 	tests := []struct {

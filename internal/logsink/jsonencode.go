@@ -22,8 +22,9 @@ const timestampLayout = "2006-01-02 15:04:05.000000000"
 // appendEvent appends e as one JSON object and a newline. The original's
 // thirteen keys come first, in its order; ours follow. Every key is always
 // present so that consumers see a stable schema.
-func appendEvent(b []byte, e *event.Event, info *AppInfo) []byte {
-	b = appendOriginal(b, e, info, Share{Raw: true, Destination: true})
+// stamps, when not nil, keeps the last second formatted.
+func appendEvent(b []byte, e *event.Event, info *AppInfo, stamps *stampCache) []byte {
+	b = appendOriginal(b, e, info, Share{Raw: true, Destination: true}, stamps)
 	return appendOurs(b, e)
 }
 
@@ -42,17 +43,17 @@ type Share struct {
 // encodes them, without a newline: the object its webhook posted. Keys
 // that share leaves out are present, as "".
 func AppendOriginal(b []byte, e *event.Event, info *AppInfo, share Share) []byte {
-	return append(appendOriginal(b, e, info, share), '}')
+	return append(appendOriginal(b, e, info, share, nil), '}')
 }
 
 // appendOriginal appends the opening brace and the original's keys.
-func appendOriginal(b []byte, e *event.Event, info *AppInfo, share Share) []byte {
+func appendOriginal(b []byte, e *event.Event, info *AppInfo, share Share, stamps *stampCache) []byte {
 	b = append(b, `{"app_name":`...)
 	b = appendString(b, info.Name)
 	b = append(b, `,"app_version":`...)
 	b = appendString(b, info.Version)
 	b = append(b, `,"event_timestamp":"`...)
-	b = appendTimestamp(b, e.Time)
+	b = stamps.append(b, e.Time)
 	b = append(b, `","event_uuid":"`...)
 	b, _ = e.ID.AppendText(b)
 	b = append(b, `","created_by_node_id":"`...)
@@ -128,10 +129,16 @@ func appendAddr(b []byte, ap netip.AddrPort) []byte {
 // time.AppendFormat costs several times more per line.
 func appendTimestamp(b []byte, t time.Time) []byte {
 	t = t.UTC()
-	year, month, day := t.Date()
-	if year < 0 || year > 9999 {
+	if year := t.Year(); year < 0 || year > 9999 {
 		return t.AppendFormat(b, timestampLayout)
 	}
+	return appendDigits(appendSecond(b, t), t.Nanosecond(), 9)
+}
+
+// appendSecond appends the 20 bytes of t before its nanoseconds,
+// "2006-01-02 15:04:05.", for a UTC t of a four-digit year.
+func appendSecond(b []byte, t time.Time) []byte {
+	year, month, day := t.Date()
 	hour, minute, sec := t.Clock()
 	b = appendDigits(b, year, 4)
 	b = append(b, '-')
@@ -144,8 +151,33 @@ func appendTimestamp(b []byte, t time.Time) []byte {
 	b = appendDigits(b, minute, 2)
 	b = append(b, ':')
 	b = appendDigits(b, sec, 2)
-	b = append(b, '.')
-	return appendDigits(b, t.Nanosecond(), 9)
+	return append(b, '.')
+}
+
+// stampCache keeps the formatted date and time of day of the last second
+// it appended: at a flood's rate thousands of lines share them and only
+// the nanoseconds differ. Formatting them was 1.4 % of a flood's CPU. A nil
+// *stampCache formats every time.
+type stampCache struct {
+	sec    int64 // Unix seconds of prefix, when ok
+	ok     bool
+	prefix [20]byte
+}
+
+// append appends t as [appendTimestamp] does.
+func (c *stampCache) append(b []byte, t time.Time) []byte {
+	t = t.UTC()
+	if c == nil {
+		return appendTimestamp(b, t)
+	}
+	if sec := t.Unix(); !c.ok || sec != c.sec {
+		if year := t.Year(); year < 0 || year > 9999 {
+			return appendTimestamp(b, t)
+		}
+		appendSecond(c.prefix[:0], t)
+		c.sec, c.ok = sec, true
+	}
+	return appendDigits(append(b, c.prefix[:]...), t.Nanosecond(), 9)
 }
 
 // appendDigits appends the non-negative v zero-padded to width digits

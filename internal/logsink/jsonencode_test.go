@@ -120,6 +120,17 @@ func TestAppendTimestamp(t *testing.T) {
 			if got := tc.t.UTC().Format(timestampLayout); got != tc.want {
 				t.Errorf("layout disagrees: %q", got)
 			}
+			// The cache, primed with another nanosecond of the same
+			// second, with the second before, and with nothing.
+			for _, prime := range []time.Time{tc.t.Add(-time.Nanosecond), tc.t.Add(-time.Second), {}} {
+				var c stampCache
+				if !prime.IsZero() {
+					c.append(nil, prime)
+				}
+				if got := string(c.append(nil, tc.t)); got != tc.want {
+					t.Errorf("primed with %v: got %q, want %q", prime, got, tc.want)
+				}
+			}
 		})
 	}
 }
@@ -234,7 +245,7 @@ func TestAppendEvent(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			line := appendEvent(nil, tc.e, &testInfo)
+			line := appendEvent(nil, tc.e, &testInfo, nil)
 			if bytes.Count(line, []byte("\n")) != 1 || line[len(line)-1] != '\n' {
 				t.Fatalf("not exactly one line: %.300q", line)
 			}
@@ -302,7 +313,7 @@ func TestPlain8(t *testing.T) {
 // everything shared, is the JSON log line cut after the original's keys.
 func TestAppendOriginalIsThePrefixOfTheLogLine(t *testing.T) {
 	for _, e := range []*event.Event{testEvent(1), junkEvent()} {
-		line := appendEvent(nil, e, &testInfo)
+		line := appendEvent(nil, e, &testInfo, nil)
 		obj := AppendOriginal(nil, e, &testInfo, Share{Raw: true, Destination: true})
 		if !bytes.HasPrefix(line, obj[:len(obj)-1]) || line[len(obj)-1] != ',' {
 			t.Errorf("object %q\nis not the start of line %q", obj, line)
