@@ -501,3 +501,32 @@ func TestPersistAtARate(t *testing.T) {
 		t.Errorf("%d ids still listed to write after everything was written", len(e.dirty))
 	}
 }
+
+// TestExpireAfterAnEarlierDecision: Expire skips its scan until the
+// soonest end it knows of, so a decision that ends sooner than every one
+// before it must move that bound, or it would outlive its time.
+func TestExpireAfterAnEarlierDecision(t *testing.T) {
+	c := &clock{now: t0}
+	e := newEngine(c, Config{BlockFor: time.Hour})
+	e.Observe(Evidence{IP: netip.MustParseAddr("8.8.8.8"), Origin: Local, At: t0}) // ends t0+1h
+	c.add(10 * time.Minute)
+	e.Expire()
+	if want := t0.Add(time.Hour).UnixNano(); e.soonest != want {
+		t.Fatalf("soonest after a scan = %d, want the 1 h decision's end %d", e.soonest, want)
+	}
+	// Seen 50 minutes ago (a peer's late report): ends in 10 minutes.
+	e.Observe(Evidence{IP: netip.MustParseAddr("9.9.9.9"), Origin: Peers, Reporters: 3, At: t0.Add(-40 * time.Minute)})
+	c.add(11 * time.Minute)
+	e.Expire()
+	if _, ok := e.Get("9.9.9.9"); ok {
+		t.Error("the earlier decision outlived its end")
+	}
+	if _, ok := e.Get("8.8.8.8"); !ok {
+		t.Error("the later decision went too soon")
+	}
+	c.add(time.Hour)
+	e.Expire()
+	if n := e.Len(); n != 0 {
+		t.Errorf("%d decisions left after every end", n)
+	}
+}
