@@ -5,6 +5,7 @@ import (
 	"errors"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // Sink consumes events. Run takes from events until the queue is closed
@@ -157,6 +158,16 @@ func Consume(ctx context.Context, events *Queue, fn func(*Event)) error {
 // once, up to limit events per call of fn, never none. fn must not keep
 // the slice.
 func ConsumeBatches(ctx context.Context, events *Queue, limit int, fn func([]*Event)) error {
+	ConsumeTicking(ctx, events, limit, nil, nil, fn)
+	return nil
+}
+
+// ConsumeTicking is [ConsumeBatches] for a sink that also works on a
+// schedule: it calls onTick for each value of tick, also while a flood
+// keeps the queue full. It reports whether it stopped because the queue
+// was closed and empty (rather than because ctx was cancelled), so that
+// the sink knows whether to flush.
+func ConsumeTicking(ctx context.Context, events *Queue, limit int, tick <-chan time.Time, onTick func(), fn func([]*Event)) (closed bool) {
 	batch := make([]*Event, 0, limit)
 	for {
 		var done bool
@@ -166,18 +177,24 @@ func ConsumeBatches(ctx context.Context, events *Queue, limit int, fn func([]*Ev
 		}
 		clear(batch) // keep no event alive while waiting
 		if done {
-			return nil
+			return true
 		}
 		if len(batch) == limit {
-			// More may be queued: look at ctx without waiting.
-			if ctx.Err() != nil {
-				return nil
+			// More may be queued: look at ctx and tick without waiting.
+			select {
+			case <-ctx.Done():
+				return false
+			case <-tick:
+				onTick()
+			default:
 			}
 			continue
 		}
 		select {
 		case <-ctx.Done():
-			return nil
+			return false
+		case <-tick:
+			onTick()
 		case <-events.Ready():
 		}
 	}

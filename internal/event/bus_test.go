@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 func TestBusFansOutAndCountsDrops(t *testing.T) {
@@ -124,6 +125,30 @@ func TestConsume(t *testing.T) {
 	cancel()
 	if err := Consume(ctx, NewQueue(1), func(*Event) { t.Fatal("called") }); err != nil {
 		t.Fatalf("cancelled: %v", err)
+	}
+}
+
+// TestConsumeTicking: a tick is taken while the queue still holds more
+// than a batch (a flood must not starve a sink's schedule), and the result
+// tells a closed queue from a cancelled context.
+func TestConsumeTicking(t *testing.T) {
+	tick := make(chan time.Time, 1)
+	tick <- time.Time{}
+	var got []string
+	onTick := func() { got = append(got, "tick") }
+	q := QueueOf(&Event{Method: "A"}, &Event{Method: "B"}, &Event{Method: "C"})
+	closed := ConsumeTicking(t.Context(), q, 1, tick, onTick, func(es []*Event) {
+		for _, e := range es {
+			got = append(got, e.Method)
+		}
+	})
+	if !closed || strings.Join(got, " ") != "A tick B C" {
+		t.Errorf("closed %v, calls %v; want true and the tick after the first full batch", closed, got)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	if ConsumeTicking(ctx, NewQueue(1), 1, nil, nil, func([]*Event) { t.Fatal("called") }) {
+		t.Error("a cancelled context reported a closed queue")
 	}
 }
 

@@ -178,35 +178,6 @@ func (x *Index) unlink(t *table, id uint32, rec *record, next uint32) {
 func (x *Index) Run(ctx context.Context, events *event.Queue) error {
 	tick := time.NewTicker(5 * time.Second)
 	defer tick.Stop()
-	batch := make([]*event.Event, 0, 512)
-	for {
-		var done bool
-		batch, done = events.Take(batch[:0], cap(batch))
-		if len(batch) > 0 {
-			x.Add(batch...)
-			clear(batch)
-		}
-		if done {
-			return nil
-		}
-		if len(batch) == cap(batch) {
-			// More may be queued: look at ctx and the ticker without
-			// waiting, so that a flood delays neither.
-			select {
-			case <-ctx.Done():
-				return nil
-			case <-tick.C:
-				x.Expire()
-			default:
-			}
-			continue
-		}
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-tick.C:
-			x.Expire()
-		case <-events.Ready():
-		}
-	}
+	event.ConsumeTicking(ctx, events, 512, tick.C, x.Expire, func(es []*event.Event) { x.Add(es...) })
+	return nil
 }

@@ -25,38 +25,15 @@ func (a *Aggregator) Run(ctx context.Context, events *event.Queue) error {
 	defer a.closeOut()
 	tick := time.NewTicker(a.cfg.Interval)
 	defer tick.Stop()
-	var batch []*event.Event
-	for {
-		var done bool
-		batch, done = events.Take(batch[:0], event.TakeMax)
-		for _, e := range batch {
+	add := func(es []*event.Event) {
+		for _, e := range es {
 			a.Add(e)
 		}
-		clear(batch) // keep no event alive while waiting
-		if done {
-			a.flush(true)
-			return nil
-		}
-		if len(batch) == event.TakeMax {
-			// More may be queued: look at ctx and the ticker without
-			// waiting, so that a flood delays neither.
-			select {
-			case <-ctx.Done():
-				return nil
-			case <-tick.C:
-				a.Flush()
-			default:
-			}
-			continue
-		}
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-tick.C:
-			a.Flush()
-		case <-events.Ready():
-		}
 	}
+	if event.ConsumeTicking(ctx, events, event.TakeMax, tick.C, a.Flush, add) {
+		a.flush(true)
+	}
+	return nil
 }
 
 func (a *Aggregator) closeOut() {
