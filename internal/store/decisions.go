@@ -83,7 +83,7 @@ const (
 const decisionRows = 128
 
 // SaveDecisions writes put, deletes del, and adds unbl to and removes
-// lift from the unblocked values, in one transaction. It sorts put.
+// lift from the unblocked values, in one transaction.
 //
 // It runs on the writer's driver connection with statements prepared
 // once, as the event writer does: through database/sql every row's
@@ -112,10 +112,22 @@ func (s *Store) SaveDecisions(ctx context.Context, put []decision.Decision, del,
 	return nil
 }
 
+// keyed is a decision's value and its index in a slice.
+type keyed struct {
+	value string
+	i     int
+}
+
 func (s *Store) saveDecisions(ctx context.Context, put []decision.Decision, del, unbl, lift []string) error {
 	// In key order, each INSERT adds to the B-tree pages the one before
 	// it touched, instead of to pages all over it (BenchmarkSaveDecisions).
-	slices.SortFunc(put, func(a, b decision.Decision) int { return strings.Compare(a.Value, b.Value) })
+	// Pairs of value and index are sorted, not put: moving its 120-byte
+	// elements took twice as long (87 against 45 ms for 100,000).
+	order := make([]keyed, len(put))
+	for i := range order {
+		order[i] = keyed{put[i].Value, i}
+	}
+	slices.SortFunc(order, func(a, b keyed) int { return strings.Compare(a.value, b.value) })
 	args := make([]driver.NamedValue, decisionArgs*decisionRows)
 	for i := range args {
 		args[i].Ordinal = i + 1
@@ -124,21 +136,21 @@ func (s *Store) saveDecisions(ctx context.Context, put []decision.Decision, del,
 		_, err := st.(driver.StmtExecContext).ExecContext(ctx, a)
 		return err
 	}
-	for len(put) > 0 {
+	for len(order) > 0 {
 		st, n := s.stmts.decisionN, decisionRows
-		if len(put) < decisionRows {
+		if len(order) < decisionRows {
 			st, n = s.stmts.decision1, 1
 		}
 		a := args[:decisionArgs*n]
-		for i := range put[:n] {
-			d, v := &put[i], a[i*decisionArgs:]
+		for i, k := range order[:n] {
+			d, v := &put[k.i], a[i*decisionArgs:]
 			v[0].Value, v[1].Value, v[2].Value, v[3].Value = d.Value, int64(d.Kind), int64(d.Origin), int64(d.Reporters)
 			v[4].Value, v[5].Value, v[6].Value = d.Since.UnixNano(), d.Until.UnixNano(), d.Reason
 		}
 		if err := exec(st, a); err != nil {
 			return err
 		}
-		put = put[n:]
+		order = order[n:]
 	}
 	now := time.Now().UnixNano()
 	for _, q := range []struct {
