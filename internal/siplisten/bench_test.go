@@ -34,6 +34,36 @@ func BenchmarkRecord(b *testing.B) {
 // waits for its event: the latency of the whole receive path, kernel
 // included (throughput is measured by bench/flood).
 func BenchmarkServeUDPRoundTrip(b *testing.B) {
+	conn, c := benchServer(b)
+	msg := []byte(options)
+	b.ReportAllocs()
+	for b.Loop() {
+		conn.Write(msg)
+		<-c
+	}
+}
+
+// BenchmarkServeUDPBatch sends a read's worth of datagrams (udpBatch) and
+// waits for their events, as under a flood: ns/op and allocs/op are per
+// datagram.
+func BenchmarkServeUDPBatch(b *testing.B) {
+	conn, c := benchServer(b)
+	msg := []byte(options)
+	b.ReportAllocs()
+	for b.Loop() {
+		for range udpBatch {
+			conn.Write(msg)
+		}
+		for range udpBatch {
+			<-c
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*udpBatch), "ns/datagram")
+}
+
+// benchServer serves UDP on loopback with one reader and returns a
+// connection to it and a channel that gets a value per published event.
+func benchServer(b *testing.B) (net.Conn, <-chan struct{}) {
 	c := make(chan struct{}, 1<<16)
 	pub := publisherFunc(func(es []*event.Event) int {
 		for range es {
@@ -51,13 +81,8 @@ func BenchmarkServeUDPRoundTrip(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer conn.Close()
-	msg := []byte(options)
-	b.ReportAllocs()
-	for b.Loop() {
-		conn.Write(msg)
-		<-c
-	}
+	b.Cleanup(func() { conn.Close() })
+	return conn, c
 }
 
 type publisherFunc func([]*event.Event) int

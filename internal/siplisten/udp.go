@@ -63,36 +63,28 @@ func (s *Server) ServeUDP(ctx context.Context, conn *net.UDPConn) error {
 // datagram per call.)
 const udpBatch = 16
 
-// batchReader is what ipv4.PacketConn and ipv6.PacketConn share.
-type batchReader interface {
-	ReadBatch(ms []ipv4.Message, flags int) (int, error)
+// datagram is one slot of a batched read: its buffers, and what the read
+// put in them.
+type datagram struct {
+	buf, oob []byte
+	n, nn    int            // bytes of buf, of oob
+	src      netip.AddrPort // the zero value when the source is not IP
 }
 
-// singleReader reads one datagram per call, where x/net has no message
-// reads (Windows).
-type singleReader struct{ c *net.UDPConn }
-
-func (r singleReader) ReadBatch(ms []ipv4.Message, _ int) (int, error) {
-	n, oobn, _, addr, err := r.c.ReadMsgUDP(ms[0].Buffers[0], ms[0].OOB)
-	if err != nil {
-		return 0, err
-	}
-	ms[0].N, ms[0].NN, ms[0].Addr = n, oobn, addr
-	return 1, nil
+// batchReader reads into the datagram slots it was made with and returns
+// how many it filled, at least one unless it fails.
+type batchReader interface {
+	read() (int, error)
 }
 
 func (s *Server) readUDP(ctx context.Context, conn *net.UDPConn, local netip.AddrPort, wildcard bool) error {
-	var br batchReader = ipv4.NewPacketConn(conn)
-	switch {
-	case runtime.GOOS == "windows":
-		br = singleReader{conn}
-	case local.Addr().Is6():
-		br = ipv6.NewPacketConn(conn)
+	ds := make([]datagram, udpBatch)
+	for i := range ds {
+		ds[i].buf, ds[i].oob = make([]byte, 65536), make([]byte, 128)
 	}
-	ms := make([]ipv4.Message, udpBatch)
-	for i := range ms {
-		ms[i].Buffers = [][]byte{make([]byte, 65536)}
-		ms[i].OOB = make([]byte, 128)
+	br, err := newBatchReader(conn, ds)
+	if err != nil {
+		return fmt.Errorf("siplisten: reading UDP on %s: %w", local, err)
 	}
 	var (
 		m       sip.Message
@@ -103,7 +95,7 @@ func (s *Server) readUDP(ctx context.Context, conn *net.UDPConn, local netip.Add
 		cm6     ipv6.ControlMessage
 	)
 	for {
-		n, err := br.ReadBatch(ms, 0)
+		n, err := br.read()
 		if err != nil {
 			if ctx.Err() != nil || errors.Is(err, net.ErrClosed) {
 				return nil
@@ -119,21 +111,20 @@ func (s *Server) readUDP(ctx context.Context, conn *net.UDPConn, local netip.Add
 		at := s.cfg.Now().UTC()
 		batch = batch[:0]
 		for i := range n {
-			msg := &ms[i]
-			ua, ok := msg.Addr.(*net.UDPAddr)
-			if !ok {
+			d := &ds[i]
+			src := d.src
+			if !src.IsValid() {
 				continue
 			}
-			src := ua.AddrPort()
 			s.stats.udpPackets.Add(1)
 			dst := local
 			if wildcard {
-				dst = packetDestination(msg.OOB[:msg.NN], local, &cm4, &cm6)
+				dst = packetDestination(d.oob[:d.nn], local, &cm4, &cm6)
 			}
-			e := s.record(msg.Buffers[0][:msg.N], &m, arrival{tr: event.UDP, src: src, dst: dst, at: at, id: ids.New()})
+			e := s.record(d.buf[:d.n], &m, arrival{tr: event.UDP, src: src, dst: dst, at: at, id: ids.New()})
 			batch = append(batch, e)
 			if s.cfg.Answerer != nil {
-				answers = s.cfg.Answerer.Answer(&m, e.Source, event.UDP, msg.N, answers[:0])
+				answers = s.cfg.Answerer.Answer(&m, e.Source, event.UDP, d.n, answers[:0])
 				for _, a := range answers {
 					s.sendUDP(conn, a, src, dst, wildcard)
 				}
