@@ -3,7 +3,10 @@
 # reading one datagram per call and once in recvmmsg batches, and then the
 # sentrypeer daemon with every default on plus -j, with the same sipp
 # traffic, in one run, and compares what each received and what CPU each
-# spent per probe. See bench/README.md.
+# spent per probe. It does so ROUNDS times in turn (bare, batch, daemon;
+# bare, batch, daemon; ...), so that each daemon measurement has bare ones
+# of its own round beside it, and reads the CPU floor from the median of the
+# rounds' ratios. See bench/README.md.
 #
 # Environment (defaults in brackets):
 #   RATE     probes per second offered by sipp [100000]
@@ -18,10 +21,18 @@
 #            "--memory-limit 0" or "--no-api --no-share" []
 #   BATCH    datagrams per read of the batching bare loop; the daemon's
 #            listener reads 16 [16]
+#   ROUNDS   rounds of bare, batch, daemon, from 1 to 9; every round's figures
+#            are printed, the full table of the round whose ratio is the
+#            median, and the CPU floor is read from the median ratio (the
+#            mean of the two middle ones for an even count); stored and
+#            memory must hold in every round [3]
 #   PROFILE  a folder: record the daemon's CPU with perf(1) during the flood
-#            and leave perf.data and reports there (costs the daemon a
-#            little CPU; compare ratios from runs without it) []
-#   KEEP     1 keeps the work directory (logs, sipp statistics, database) []
+#            of the first round only (a later one would overwrite
+#            perf.data) and leave perf.data and reports there (costs the
+#            daemon a little CPU; compare ratios from runs without it) []
+#   KEEP     1 keeps the work directory (logs, sipp statistics, database),
+#            one set of files per round and target: bare1.*, batch1.*,
+#            daemon1.*, daemon1-options.csv, data1/ ... []
 #   FLOOR_RSS_MB  the resident memory floor, MB; e.g. 64 for the lite build [160]
 # Exit status: 0 when every floor holds, 1 when one does not, 2 when the
 # harness itself failed, 3 when the floors held but sipp offered less than
@@ -40,6 +51,7 @@ SIPP=${SIPP:-sipp}
 KEEP=${KEEP:-}
 BATCH=${BATCH:-16}
 PROFILE=${PROFILE:-}
+ROUNDS=${ROUNDS:-3}
 STOP_TIMEOUT=60 # seconds the target may take to flush and exit after SIGTERM
 
 # Floors of the requirement.
@@ -57,10 +69,14 @@ if ! [[ $PORT =~ ^[1-9][0-9]*$ ]] || ((PORT >= 65000)); then
 fi
 [[ $MODE == seq || $MODE == par ]] || die "MODE must be seq or par, got '$MODE'"
 [[ $FLOOR_RSS_MB =~ ^[1-9][0-9]*$ ]] || die "FLOOR_RSS_MB must be a positive integer, got '$FLOOR_RSS_MB'"
-[[ $BATCH =~ ^[1-9][0-9]*$ ]] && ((BATCH <= 1024)) || die "BATCH must be from 1 to 1024, got '$BATCH'"
+if ! [[ $BATCH =~ ^[1-9][0-9]*$ ]] || ((BATCH > 1024)); then
+	die "BATCH must be from 1 to 1024, got '$BATCH'"
+fi
+[[ $ROUNDS =~ ^[1-9]$ ]] || die "ROUNDS must be from 1 to 9, got '$ROUNDS'"
 if [[ -n $PROFILE ]]; then
 	command -v perf >/dev/null || die "PROFILE needs perf (apt-get install linux-perf)"
-	mkdir -p "$PROFILE" && PROFILE=$(cd "$PROFILE" && pwd) || die "cannot create $PROFILE"
+	mkdir -p "$PROFILE" || die "cannot create $PROFILE"
+	PROFILE=$(cd "$PROFILE" && pwd) || die "cannot enter $PROFILE"
 fi
 command -v "$SIPP" >/dev/null || die "sipp not found (apt-get install sip-tester)"
 
@@ -225,8 +241,9 @@ drain() {
 	done
 }
 
-# measure T CMD...: runs CMD as target T, floods it, stops it with SIGTERM
-# and leaves T.* result variables behind as globals.
+# measure T CMD...: runs CMD as target T (bareN, batchN or daemonN for
+# round N, which also names its files), floods it, stops it with SIGTERM and
+# leaves T.* result variables behind as globals, in R.
 measure() {
 	local t=$1 tpid sampler i
 	shift
@@ -259,7 +276,7 @@ measure() {
 	inerr0=$(udp_snmp InErrors)
 
 	local perfpid=""
-	if [[ -n $PROFILE && $t == daemon ]]; then
+	if [[ -n $PROFILE && $t == daemon1 ]]; then # the first round only
 		perf_start "$tpid"
 		perfpid=$spawned
 	fi
@@ -369,98 +386,162 @@ bare_count() {
 	R[$1.json]=-
 }
 
-args=()
-# (a) the bare loop, one datagram per read, and (b) in batches of BATCH.
-measure bare "$work/bareudp" -listen "127.0.0.1:$PORT"
-bare_count bare
-measure batch "$work/bareudp" -listen "127.0.0.1:$PORT" -batch "$BATCH"
-bare_count batch
-
 # (c) the daemon with its defaults (API, index, metrics, live feed, sharing,
-# decisions) and the JSON log on.
-api=-
+# decisions) and the JSON log on. Its flags but --data-dir, the same every
+# round.
+flags=()
 if [[ $BIN == bare ]]; then
-	measure daemon "$work/bareudp" -listen "127.0.0.1:$PORT"
-	bare_count daemon
 	daemon_name="bare (BIN=bare)"
 else
-	data=$work/data
-	mkdir -p "$data"
-	args=(--data-dir "$data" --sip-listen "127.0.0.1:$PORT" -j)
+	daemon_name=sentrypeer
+	flags=(--sip-listen "127.0.0.1:$PORT" -j)
 	help=$("$BIN" --help 2>&1 || true)
 	# Every default stays on, but on loopback only: the API on a free port
 	# (the daemon logs which), peer-to-peer on free loopback ports. Builds
 	# from before these flags existed get none of them.
-	if grep -q -e '--api-listen' <<<"$help"; then args+=(--api-listen 127.0.0.1:0); fi
+	if grep -q -e '--api-listen' <<<"$help"; then flags+=(--api-listen 127.0.0.1:0); fi
 	# A lite build lists --p2p-listen (as not in lite builds) but refuses it.
 	if grep -q -e '--p2p-listen' <<<"$help" && ! "$BIN" -V 2>/dev/null | grep -qE '^tags: (.*,)?lite(,|$)'; then
-		args+=(--p2p-listen /ip4/127.0.0.1/tcp/0,/ip4/127.0.0.1/udp/0/quic-v1)
+		flags+=(--p2p-listen "/ip4/127.0.0.1/tcp/0,/ip4/127.0.0.1/udp/0/quic-v1")
 	fi
 	# shellcheck disable=SC2206 # split on purpose: several flags
-	[[ -n ${DAEMON_ARGS:-} ]] && args+=($DAEMON_ARGS)
-	measure daemon "$BIN" "${args[@]}"
-	api=$(sed -n 's/.*msg="sentrypeer started".* api=\([^ ]*\).*/\1/p' "$work/daemon.err" | head -1)
-	sharing=$(sed -n 's/.*msg="sentrypeer started".* sharing=\([^ ]*\).*/\1/p' "$work/daemon.err" | head -1)
-	api="${api:-?}, sharing ${sharing:-?}"
-	counts=$("$work/count" -db "$data/sentrypeer.db" -json "$data/sentrypeer_json.log") ||
-		die "counting what the daemon stored"
-	R[daemon.got]=$(sed -n 's/.*rows=\([0-9]*\).*/\1/p' <<<"$counts")
-	R[daemon.json]=$(sed -n 's/.*json_lines=\([0-9]*\) json_invalid=\([0-9]*\).*/\1 (\2 invalid)/p' <<<"$counts")
-	daemon_name=sentrypeer
+	[[ -n ${DAEMON_ARGS:-} ]] && flags+=($DAEMON_ARGS)
 fi
+
+# daemon_round N: measures the daemon as target daemonN, with a data
+# directory of its own (dataN), so that what it stored is that round's.
+daemon_round() {
+	local t=daemon$1 data counts api sharing args
+	if [[ $BIN == bare ]]; then
+		measure "$t" "$work/bareudp" -listen "127.0.0.1:$PORT"
+		bare_count "$t"
+		return
+	fi
+	data=$work/data$1
+	mkdir -p "$data"
+	args=(--data-dir "$data" "${flags[@]}")
+	measure "$t" "$BIN" "${args[@]}"
+	api=$(sed -n 's/.*msg="sentrypeer started".* api=\([^ ]*\).*/\1/p' "$work/$t.err" | head -1)
+	sharing=$(sed -n 's/.*msg="sentrypeer started".* sharing=\([^ ]*\).*/\1/p' "$work/$t.err" | head -1)
+	R[$t.args]="${args[*]}"
+	R[$t.api]="${api:-?}, sharing ${sharing:-?}"
+	counts=$("$work/count" -db "$data/sentrypeer.db" -json "$data/sentrypeer_json.log") ||
+		die "counting what the daemon stored in round $1"
+	R[$t.got]=$(sed -n 's/.*rows=\([0-9]*\).*/\1/p' <<<"$counts")
+	R[$t.json]=$(sed -n 's/.*json_lines=\([0-9]*\) json_invalid=\([0-9]*\).*/\1 (\2 invalid)/p' <<<"$counts")
+}
+
+# Round N: (a) the bare loop, one datagram per read, (b) in batches of
+# BATCH, (c) the daemon, one after the other.
+for ((r = 1; r <= ROUNDS; r++)); do
+	measure "bare$r" "$work/bareudp" -listen "127.0.0.1:$PORT"
+	bare_count "bare$r"
+	measure "batch$r" "$work/bareudp" -listen "127.0.0.1:$PORT" -batch "$BATCH"
+	bare_count "batch$r"
+	daemon_round "$r"
+done
 
 # --- report ----------------------------------------------------------------------
 
-for t in bare batch daemon; do
-	R[$t.loss]=$(awk -v s="${R[$t.sent]}" -v g="${R[$t.got]}" 'BEGIN { printf "%.3f", (s > 0 ? 100 * (s - g) / s : 0) }')
-	R[$t.us]=$(awk -v c="${R[$t.cpu]}" -v g="${R[$t.got]}" 'BEGIN { printf "%.2f", (g > 0 ? 1e6 * c / g : 0) }')
-	R[$t.cswp]=$(awk -v c="${R[$t.csw]}" -v s="${R[$t.sent]}" 'BEGIN { printf "%.2f", (s > 0 ? c / s : 0) }')
+# Per target: loss, CPU per probe, context switches per probe; per round
+# (R[roundN.*]): the daemon's ratio to each loop, what it kept, its memory.
+for ((r = 1; r <= ROUNDS; r++)); do
+	for t in "bare$r" "batch$r" "daemon$r"; do
+		R[$t.loss]=$(awk -v s="${R[$t.sent]}" -v g="${R[$t.got]}" 'BEGIN { printf "%.3f", (s > 0 ? 100 * (s - g) / s : 0) }')
+		R[$t.us]=$(awk -v c="${R[$t.cpu]}" -v g="${R[$t.got]}" 'BEGIN { printf "%.2f", (g > 0 ? 1e6 * c / g : 0) }')
+		R[$t.cswp]=$(awk -v c="${R[$t.csw]}" -v s="${R[$t.sent]}" 'BEGIN { printf "%.2f", (s > 0 ? c / s : 0) }')
+	done
+	R[round$r.ratio]=$(awk -v d="${R[daemon$r.us]}" -v b="${R[bare$r.us]}" 'BEGIN { printf "%.2f", (b > 0 ? d / b : 999) }')
+	R[round$r.ratio_batch]=$(awk -v d="${R[daemon$r.us]}" -v b="${R[batch$r.us]}" 'BEGIN { printf "%.2f", (b > 0 ? d / b : 999) }')
+	R[round$r.kept]=$(awk -v l="${R[daemon$r.loss]}" 'BEGIN { printf "%.3f", 100 - l }')
+	R[round$r.rss_mb]=$(awk -v a="${R[daemon$r.rss]}" -v b="${R[daemon$r.hwm]}" 'BEGIN { print (a > b ? a : b) }')
+	R[round$r.others]=$(awk -v a="${R[bare$r.others]}" -v b="${R[batch$r.others]}" -v c="${R[daemon$r.others]}" 'BEGIN { printf "%.2f", a + b + c }')
 done
-ratio=$(awk -v d="${R[daemon.us]}" -v b="${R[bare.us]}" 'BEGIN { printf "%.2f", (b > 0 ? d / b : 999) }')
-ratio_batch=$(awk -v d="${R[daemon.us]}" -v b="${R[batch.us]}" 'BEGIN { printf "%.2f", (b > 0 ? d / b : 999) }')
-kept=$(awk -v l="${R[daemon.loss]}" 'BEGIN { printf "%.3f", 100 - l }')
-rss_mb=$(awk -v a="${R[daemon.rss]}" -v b="${R[daemon.hwm]}" 'BEGIN { print (a > b ? a : b) }')
+
+# The median of the rounds' ratios, and the round the full table shows: the
+# one whose ratio is the median (the first of equal ones); for an even count
+# the median is the mean of the two middle ratios, and the table is of the
+# round with the higher of them.
+read -r m ratio < <(
+	for ((r = 1; r <= ROUNDS; r++)); do echo "$r ${R[round$r.ratio]}"; done | sort -k2,2n -k1,1n |
+		awk -v n="$ROUNDS" '{ r[NR] = $1; v[NR] = $2 } END {
+			if (n % 2) { i = (n + 1) / 2; printf "%d %.2f\n", r[i], v[i] }
+			else { i = n / 2 + 1; printf "%d %.2f\n", r[i], (v[i - 1] + v[i]) / 2 } }'
+)
+ratios="" max_ratio=0 min_kept=101 rss_mb=0 rss_round=1
+for ((r = 1; r <= ROUNDS; r++)); do
+	ratios+="${ratios:+ }${R[round$r.ratio]}"
+	max_ratio=$(awk -v a="$max_ratio" -v b="${R[round$r.ratio]}" 'BEGIN { print (b > a ? b : a) }')
+	min_kept=$(awk -v a="$min_kept" -v b="${R[round$r.kept]}" 'BEGIN { print (b < a ? b : a) }')
+	if awk -v a="$rss_mb" -v b="${R[round$r.rss_mb]}" 'BEGIN { exit !(b > a) }'; then
+		rss_mb=${R[round$r.rss_mb]} rss_round=$r
+	fi
+done
+b=bare$m c=batch$m d=daemon$m
 
 row() { printf '%-34s %16s %16s %16s\n' "$@"; }
 echo
-echo "flood benchmark: RATE=$RATE/s SECONDS=$DURATION MODE=$MODE PORT=$PORT"
+echo "flood benchmark: RATE=$RATE/s SECONDS=$DURATION MODE=$MODE PORT=$PORT ROUNDS=$ROUNDS"
 echo "  $("$SIPP" -v 2>&1 | grep -o 'SIPp v[^ ]*' | head -1 | sed 's/[.]$//'), $(nproc) CPUs, load average at start $load"
 echo "  $( [[ $MODE == seq ]] && echo 'OPTIONS for the first half, then INVITE, one sipp at RATE' || echo 'OPTIONS and INVITE at once, two sipps at RATE/2 each')"
-[[ $BIN == bare ]] || echo "  daemon: ${args[*]} (API $api)"
+[[ $BIN == bare ]] || echo "  daemon: ${R[$d.args]} (API ${R[$d.api]})"
+if ((ROUNDS > 1)); then
+	rrow() { printf '  %-5s  %7s %7s %7s  %6s %6s %6s  %-23s  %6s %6s  %6s  %5s\n' "$@"; }
+	echo
+	echo "rounds, in the order measured: the bare loop, bare with batch $BATCH, then $daemon_name:"
+	printf '  %-5s  %-23s  %-20s  %-23s  %-13s  %6s  %5s\n' "" "------- offered/s -----" "--- CPU us/probe ---" \
+		"$daemon_name" "daemon's over" "peak" "other"
+	rrow round bare batch daemon bare batch daemon "$([[ $BIN == bare ]] && echo received || echo stored) of sent" \
+		bare batch "RSS MB" "CPU s"
+	for ((r = 1; r <= ROUNDS; r++)); do
+		rrow "$r" "${R[bare$r.offered]}" "${R[batch$r.offered]}" "${R[daemon$r.offered]}" \
+			"${R[bare$r.us]}" "${R[batch$r.us]}" "${R[daemon$r.us]}" \
+			"${R[daemon$r.got]}/${R[daemon$r.sent]} ${R[round$r.kept]} %" \
+			"${R[round$r.ratio]}" "${R[round$r.ratio_batch]}" "${R[round$r.rss_mb]}" "${R[round$r.others]}"
+	done
+	echo "  (peak RSS: the daemon's, the larger of the 100 ms samples and VmHWM; other CPU s: everything else"
+	echo "  on the machine over the round's three floods)"
+	echo
+	if ((ROUNDS % 2)); then
+		echo "round $m in full (its ratio, ${R[round$m.ratio]}, is the median of the $ROUNDS rounds):"
+	else
+		echo "round $m in full (its ratio, ${R[round$m.ratio]}, is the higher of the two middle ones; median $ratio):"
+	fi
+fi
 echo
 row "" "bare loop" "bare, batch $BATCH" "$daemon_name"
-row "sent (sipp)" "${R[bare.sent]}" "${R[batch.sent]}" "${R[daemon.sent]}"
-row "offered rate (probes/s)" "${R[bare.offered]}" "${R[batch.offered]}" "${R[daemon.offered]}"
-row "received (bare) / stored (rows)" "${R[bare.got]}" "${R[batch.got]}" "${R[daemon.got]}"
-row "JSON log lines" "${R[bare.json]}" "${R[batch.json]}" "${R[daemon.json]}"
-row "loss %" "${R[bare.loss]}" "${R[batch.loss]}" "${R[daemon.loss]}"
-row "socket drops (/proc/net/udp)" "${R[bare.sockdrops]}" "${R[batch.sockdrops]}" "${R[daemon.sockdrops]}"
-row "kernel Udp RcvbufErrors / InErrors" "${R[bare.rcvbuferr]} / ${R[bare.inerr]}" "${R[batch.rcvbuferr]} / ${R[batch.inerr]}" "${R[daemon.rcvbuferr]} / ${R[daemon.inerr]}"
-row "CPU s, ready to exit" "${R[bare.cpu]}" "${R[batch.cpu]}" "${R[daemon.cpu]}"
-row "  of it after SIGTERM" "${R[bare.cpu_stop]}" "${R[batch.cpu_stop]}" "${R[daemon.cpu_stop]}"
-row "CPU us per probe" "${R[bare.us]}" "${R[batch.us]}" "${R[daemon.us]}"
-row "  daemon's over this loop's" "$ratio" "$ratio_batch" ""
-row "datagrams per read" "$(reads_per bare)" "$(reads_per batch)" "-"
-row "context switches per probe" "${R[bare.cswp]}" "${R[batch.cswp]}" "${R[daemon.cswp]}"
-row "write calls during the flood" "${R[bare.writes]}" "${R[batch.writes]}" "${R[daemon.writes]}"
-row "max RSS MB (100 ms samples / peak)" "${R[bare.rss]} / ${R[bare.hwm]}" "${R[batch.rss]} / ${R[batch.hwm]}" "${R[daemon.rss]} / ${R[daemon.hwm]}"
-row "exit after SIGTERM s" "${R[bare.stop_s]}" "${R[batch.stop_s]}" "${R[daemon.stop_s]}"
-row "sipp CPU s" "${R[bare.sipp_cpu]}" "${R[batch.sipp_cpu]}" "${R[daemon.sipp_cpu]}"
-row "other CPU s on the machine" "${R[bare.others]}" "${R[batch.others]}" "${R[daemon.others]}"
-if [[ $BIN != bare && -s $work/daemon.err ]]; then
+row "sent (sipp)" "${R[$b.sent]}" "${R[$c.sent]}" "${R[$d.sent]}"
+row "offered rate (probes/s)" "${R[$b.offered]}" "${R[$c.offered]}" "${R[$d.offered]}"
+row "received (bare) / stored (rows)" "${R[$b.got]}" "${R[$c.got]}" "${R[$d.got]}"
+row "JSON log lines" "${R[$b.json]}" "${R[$c.json]}" "${R[$d.json]}"
+row "loss %" "${R[$b.loss]}" "${R[$c.loss]}" "${R[$d.loss]}"
+row "socket drops (/proc/net/udp)" "${R[$b.sockdrops]}" "${R[$c.sockdrops]}" "${R[$d.sockdrops]}"
+row "kernel Udp RcvbufErrors / InErrors" "${R[$b.rcvbuferr]} / ${R[$b.inerr]}" "${R[$c.rcvbuferr]} / ${R[$c.inerr]}" "${R[$d.rcvbuferr]} / ${R[$d.inerr]}"
+row "CPU s, ready to exit" "${R[$b.cpu]}" "${R[$c.cpu]}" "${R[$d.cpu]}"
+row "  of it after SIGTERM" "${R[$b.cpu_stop]}" "${R[$c.cpu_stop]}" "${R[$d.cpu_stop]}"
+row "CPU us per probe" "${R[$b.us]}" "${R[$c.us]}" "${R[$d.us]}"
+row "  daemon's over this loop's" "${R[round$m.ratio]}" "${R[round$m.ratio_batch]}" ""
+row "datagrams per read" "$(reads_per "$b")" "$(reads_per "$c")" "-"
+row "context switches per probe" "${R[$b.cswp]}" "${R[$c.cswp]}" "${R[$d.cswp]}"
+row "write calls during the flood" "${R[$b.writes]}" "${R[$c.writes]}" "${R[$d.writes]}"
+row "max RSS MB (100 ms samples / peak)" "${R[$b.rss]} / ${R[$b.hwm]}" "${R[$c.rss]} / ${R[$c.hwm]}" "${R[$d.rss]} / ${R[$d.hwm]}"
+row "exit after SIGTERM s" "${R[$b.stop_s]}" "${R[$c.stop_s]}" "${R[$d.stop_s]}"
+row "sipp CPU s" "${R[$b.sipp_cpu]}" "${R[$c.sipp_cpu]}" "${R[$d.sipp_cpu]}"
+row "other CPU s on the machine" "${R[$b.others]}" "${R[$c.others]}" "${R[$d.others]}"
+if [[ $BIN != bare && -s $work/$d.err ]]; then
 	echo
-	echo "daemon's stderr, last lines (its own counts of drops, if it logs them):"
+	echo "daemon's stderr$( ((ROUNDS == 1)) || echo " in round $m"), last lines (its own counts of drops, if it logs them):"
 	# Every sink's totals and the final counts, or the last lines when the
 	# daemon logs neither (an older build, or a failure).
-	if grep -q -e 'msg="sink totals"' -e 'msg=stopped' "$work/daemon.err"; then
-		grep -e 'msg="sink totals"' -e 'msg=stopped' "$work/daemon.err"
+	if grep -q -e 'msg="sink totals"' -e 'msg=stopped' "$work/$d.err"; then
+		grep -e 'msg="sink totals"' -e 'msg=stopped' "$work/$d.err"
 	else
-		tail -n 4 "$work/daemon.err"
+		tail -n 4 "$work/$d.err"
 	fi | cut -c1-400 | sed 's/^/  /'
 fi
 if [[ -n $PROFILE && -s $PROFILE/packages.txt ]]; then
 	echo
-	echo "daemon's CPU during the flood by package (perf, self time; $PROFILE):"
+	echo "daemon's CPU during the flood$( ((ROUNDS == 1)) || echo " of round 1") by package (perf, self time; $PROFILE):"
 	head -n 12 "$PROFILE/packages.txt" | sed 's/^/  /'
 	echo "top functions (self time):"
 	grep -E '^ +[0-9.]+%' "$PROFILE/self.txt" | head -n 15 | cut -c1-110 | sed 's/^/  /'
@@ -473,17 +554,22 @@ check() { # check NAME OK DETAIL
 	if [[ $2 != 1 ]]; then verdict=FAIL; fail=1; fi
 	printf '  %-44s %s  (%s)\n' "$1" "$verdict" "$3"
 }
+# Detail of a floor over the rounds (empty for a single round).
+over() { ((ROUNDS == 1)) || echo ", $*"; }
 echo "floors:"
 check "stored >= $FLOOR_STORED % of sent" \
-	"$(awk -v k="$kept" -v f="$FLOOR_STORED" 'BEGIN { print (k >= f) }')" "$kept %"
+	"$(awk -v k="$min_kept" -v f="$FLOOR_STORED" 'BEGIN { print (k >= f) }')" "$min_kept %$(over "the lowest of $ROUNDS rounds")"
 check "CPU per probe <= $FLOOR_RATIO x the bare loop's" \
-	"$(awk -v r="$ratio" -v f="$FLOOR_RATIO" 'BEGIN { print (r <= f) }')" "ratio $ratio"
+	"$(awk -v r="$ratio" -v f="$FLOOR_RATIO" 'BEGIN { print (r <= f) }')" \
+	"ratio $ratio$(over "median of $ROUNDS rounds: $ratios, max $max_ratio")"
 check "resident memory < $FLOOR_RSS_MB MB throughout" \
-	"$(awk -v m="$rss_mb" -v f="$FLOOR_RSS_MB" 'BEGIN { print (m < f) }')" "max $rss_mb MB"
-min_off=$(printf '%s\n' "${R[bare.offered]}" "${R[batch.offered]}" "${R[daemon.offered]}" | sort -n | head -1)
+	"$(awk -v m="$rss_mb" -v f="$FLOOR_RSS_MB" 'BEGIN { print (m < f) }')" "max $rss_mb MB$(over "in round $rss_round of $ROUNDS")"
+min_off=$(for ((r = 1; r <= ROUNDS; r++)); do
+	printf '%s\n' "${R[bare$r.offered]}" "${R[batch$r.offered]}" "${R[daemon$r.offered]}"
+done | sort -n | head -1)
 reached=$(awk -v o="$min_off" -v r="$RATE" -v f="$FLOOR_OFFERED" 'BEGIN { print (o >= r * f / 100) }')
 printf '  %-44s %s  (%s)\n' "sipp reached >= $FLOOR_OFFERED % of RATE (all runs)" \
-	"$([[ $reached == 1 ]] && echo yes || echo no)" "$min_off/s"
+	"$([[ $reached == 1 ]] && echo yes || echo no)" "$min_off/s$(over "the lowest of $((3 * ROUNDS)) floods")"
 if ((fail)); then
 	echo "result: FAIL"
 	exit 1
